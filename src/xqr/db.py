@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -34,10 +35,31 @@ def make_engine(database_url: str) -> Engine:
     raise ValueError(f"unsupported database URL scheme: {parsed.scheme!r}")
 
 
-def engine() -> Engine:
-    from xqr.piccolo_conf import DB
+_current: Engine | None = None
 
-    return DB
+
+def engine() -> Engine:
+    """The engine every table uses now (piccolo_conf.DB unless switched)."""
+    global _current
+    if _current is None:
+        from xqr.piccolo_conf import DB
+
+        _current = DB
+    return _current
+
+
+def all_tables() -> list[type[Table]]:
+    from xqr.piccolo_app import APP_CONFIG
+
+    return list(APP_CONFIG.table_classes)
+
+
+def use_engine(db: Engine) -> None:
+    """Point every table at another engine (tests; tools that open a second database)."""
+    global _current
+    _current = db
+    for table in all_tables():
+        table._meta.db = db
 
 
 def is_sqlite(db: Engine | None = None) -> bool:
@@ -72,16 +94,16 @@ def is_unique_violation(error: BaseException) -> bool:
     return isinstance(error, asyncpg.UniqueViolationError)
 
 
-async def prepare_connection() -> None:
+async def prepare_connection(pool: bool) -> None:
     """Once per process: WAL for SQLite, a connection pool for PostgreSQL."""
     db = engine()
     if isinstance(db, SQLiteEngine):
         await db.run_ddl("PRAGMA journal_mode=WAL")
-    elif isinstance(db, PostgresEngine):
+    elif isinstance(db, PostgresEngine) and pool:
         await db.start_connection_pool(min_size=1, max_size=10)
 
 
 async def close_connection() -> None:
     db = engine()
-    if isinstance(db, PostgresEngine):
+    if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()

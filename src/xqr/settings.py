@@ -68,6 +68,8 @@ class Settings:
     env: str = "dev"  #: dev | prod
     var_dir: Path = Path("var")
     database_url: str = "sqlite:///var/xqr.sqlite3"
+    #: a PostgreSQL connection pool per process; off in tests that share an engine across event loops
+    database_pool: bool = True
     secret_key: str = ""
     secret_generated: bool = False
     dev_pages: bool = True

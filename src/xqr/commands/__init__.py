@@ -1,0 +1,1 @@
+"""Subcommands of the `xqr` console command; each module has register(subparsers)."""

@@ -1,0 +1,40 @@
+"""Back-office pages whose feature is not built yet: they say so plainly instead of a dead link.
+
+Remove a path here when its real controller lands.
+"""
+
+from litestar import Request, get
+from litestar.response import Template
+
+from xqr.web.guards import requires_login
+from xqr.web.render import page
+
+COMING_SOON = {
+    "/my/certification": "企业认证",
+    "/my/enterprise": "我的企业",
+    "/my/applications": "我的申请",
+    "/my/orders": "我的订单",
+    "/my/demands": "需求管理",
+    "/my/credit": "信用记录",
+    "/my/products": "产品查询",
+    "/my/messages": "我的消息",
+    "/my/settings": "我的管理",
+    "/review/certifications": "认证审核",
+    "/bank/applications": "申请受理",
+    "/bank/demands": "需求大厅",
+    "/bank/products": "产品管理",
+    "/admin": "数据统计",
+    "/admin/users": "用户管理",
+    "/admin/institutions": "机构管理",
+    "/admin/products": "产品管理",
+    "/admin/demands": "需求派单",
+    "/admin/audit": "审计日志",
+}
+
+
+@get(list(COMING_SOON), name="coming_soon", guards=[requires_login])
+async def coming_soon(request: Request) -> Template:
+    return await page(request, "coming_soon.html", {"title": COMING_SOON[request.url.path]})
+
+
+ROUTES = [coming_soon]

@@ -1,0 +1,1 @@
+"""Business rules. Services take plain values, raise domain errors, never see HTTP."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every controller: sessions, guards, rendering, headers."""

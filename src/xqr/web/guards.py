@@ -1,0 +1,28 @@
+"""Route guards: who may open a page."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+
+def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise NotAuthorizedException("请先登录")
+
+
+def requires_role(*roles: str) -> Guard:
+    """A guard letting in logged-in users with one of these roles (others get 403)."""
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        requires_login(connection, handler)
+        if connection.scope["user"].role not in roles:
+            raise PermissionDeniedException("您的账号没有访问此页面的权限")
+
+    guard.__name__ = f"requires_role_{'_'.join(roles)}"
+    return guard
