@@ -11,7 +11,6 @@ from xqr.web.render import page
 
 COMING_SOON = {
     "/my/certification": "企业认证",
-    "/my/enterprise": "我的企业",
     "/my/applications": "我的申请",
     "/my/orders": "我的订单",
     "/my/demands": "需求管理",
