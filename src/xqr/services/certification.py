@@ -7,6 +7,7 @@ and puts the enterprise 审核中. After 退回修改 the next request starts as
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -23,6 +24,7 @@ from xqr.services.identity_codes import (
     normalize_resident_id,
     resident_id_problem,
 )
+from xqr.services.registry import get_registry
 from xqr.services.sealing import seal, unseal
 from xqr.services.uploads import StoredUpload, UploadSource, discard, store_upload
 from xqr.services.users import phone_problem
@@ -119,7 +121,7 @@ class Draft:
 
     @property
     def registry_fields(self) -> set[str]:
-        return set(self.row["registry_fields"] or [])
+        return registry_fields_of(self.row)
 
     def value(self, name: str) -> str:
         if name == "legal_id":
@@ -141,6 +143,12 @@ class Draft:
 
 def _reason_text(reason: str, note: str) -> str:
     return f"{reason}：{note}" if note else reason
+
+
+def registry_fields_of(row: dict) -> set[str]:
+    """The facts of a request that came from the registry (Piccolo hands JSON columns back as text)."""
+    value = row["registry_fields"]
+    return set(json.loads(value) if isinstance(value, str) else value or [])
 
 
 # ---------------------------------------------------------------- validation
@@ -364,10 +372,12 @@ async def save_fields(enterprise_id: int, form: dict[str, str]) -> dict[str, str
     changes: dict[str, Any] = {}
     async with write_transaction():
         draft = await _editable_draft(enterprise_id)
-        from_registry = set(draft["registry_fields"] or [])
+        from_registry = registry_fields_of(draft)
         for name, raw in form.items():
             if name in FACT_LABELS and name not in from_registry:
                 value, problem = _clean_fact(name, raw)
+            elif name == "legal_id" and not raw.strip():
+                continue  # the number is never sent back to the browser: empty means unchanged
             elif name in PERSON_LABELS:
                 value, problem = _clean_person(name, raw)
             else:
@@ -385,12 +395,6 @@ async def save_fields(enterprise_id: int, form: dict[str, str]) -> dict[str, str
     return errors
 
 
-def registry():
-    from xqr.services.registry import get_registry
-
-    return get_registry()
-
-
 async def search_registry(enterprise_id: int, credit_code: str) -> bool:
     """企业检索: fill the facts from the registry; False when the registry does not know the code."""
     code = normalize_credit_code(credit_code)
@@ -399,13 +403,13 @@ async def search_registry(enterprise_id: int, credit_code: str) -> bool:
     enterprise = await Enterprise.select(Enterprise.credit_code).where(Enterprise.id == enterprise_id).first()
     if enterprise is None or enterprise["credit_code"] != code:
         raise ValidationFailed({"credit_code": "统一社会信用代码与注册时填写的不一致，请核对"})
-    entry = await registry().lookup(code)
+    entry = await get_registry().lookup(code)
     async with write_transaction():
         draft = await _editable_draft(enterprise_id)
         changes: dict[str, Any] = {"credit_code": code, "updated_at": _now()}
         if entry is None:
             # Facts an earlier search filled are no longer vouched for: the user types them now.
-            for name in draft["registry_fields"] or []:
+            for name in registry_fields_of(draft):
                 changes[name] = None if name in {"established_on", "registered_capital"} else ""
             changes.update(registry_fields=[], registry_matched=False)
         else:

@@ -14,13 +14,13 @@ from xqr.services.certification import (
     REVIEW_ITEMS,
     STATUS_LABELS,
     Draft,
-    registry,
     history,
     load_draft,
     revealed_id_number,
 )
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
+from xqr.services.registry import get_registry
 from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import CertificationItemResult, CertificationRequest
 from xqr.settings import get_settings
@@ -90,7 +90,23 @@ async def queue(status: str = "submitted", search: str = "") -> list[dict]:
         query = query.order_by(CertificationRequest.submitted_at)
     else:
         query = query.order_by(CertificationRequest.decided_at, ascending=False)
-    return await query.limit(QUEUE_LIMIT)
+    rows = await query.limit(QUEUE_LIMIT)
+    moment = _now()
+    for row in rows:
+        row["waiting"] = waiting_label(row["submitted_at"], moment)
+    return rows
+
+
+def waiting_label(since: datetime | None, moment: datetime) -> str:
+    """How long a request has waited, as a reviewer reads it: 3天5小时, 2小时, 15分钟."""
+    if since is None:
+        return ""
+    minutes = max(int((moment - since).total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}天{hours}小时"
+    return f"{hours}小时" if hours else f"{minutes}分钟"
 
 
 def _shown(name: str, value: Any) -> str:
@@ -114,7 +130,7 @@ async def review_view(request_id: int) -> ReviewView:
     if row is None or row["status"] == "draft":
         raise NotFound("认证申请不存在")
     draft = await load_draft(row)
-    entry = await registry().lookup(row["credit_code"]) if row["credit_code"] else None
+    entry = await get_registry().lookup(row["credit_code"]) if row["credit_code"] else None
     facts = [
         FactComparison(
             name,
