@@ -385,8 +385,10 @@ async def save_fields(enterprise_id: int, form: dict[str, str]) -> dict[str, str
             if problem:
                 errors[name] = problem
             elif name == "legal_id":
-                changes["legal_id_sealed"] = seal(value) if value else ""
-                changes["legal_id_masked"] = mask_resident_id(value) if value else ""
+                if draft["legal_id_sealed"] and unseal(draft["legal_id_sealed"]) == value:
+                    continue  # the same number again: keep the ciphertext (and updated_at) as it is
+                changes["legal_id_sealed"] = seal(value)
+                changes["legal_id_masked"] = mask_resident_id(value)
             else:
                 changes[name] = value
         if changes:
