@@ -83,3 +83,14 @@ async def submitted_request(storage, *, enterprise_id: int | None = None, user: 
     await certification.upload_document(storage, enterprise_id, "authorization_letter", FileSource("授权书.pdf", pdf_bytes()), max_bytes=10**7)
     await certification.submit(enterprise_id, account["id"], consented=True, ip="127.0.0.1", user_agent="test")
     return draft.row["id"]
+
+
+async def seed_uncertified_demo() -> None:
+    """The demo data, with demo_qiye's enterprise back to 未认证 (the seed certifies it for other features)."""
+    from xqr.services.demo import seed_demo
+    from xqr.tables.accounts import Enterprise
+    from xqr.tables.certification import CertificationRequest
+
+    await seed_demo()
+    await CertificationRequest.delete(force=True)
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}, force=True)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from xqr.services.demo import DEMO_ENTERPRISE_CODE, seed_demo
+from xqr.services.demo import DEMO_ENTERPRISE_CODE
+from tests.certification.support import seed_uncertified_demo
 from xqr.services.identity_codes import credit_code_check_character
 from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import CertificationRequest
@@ -41,7 +42,7 @@ WRONG = {
 
 @pytest.fixture
 async def enterprise(db, login_as):
-    await seed_demo()
+    await seed_uncertified_demo()
     client = await login_as("demo_qiye")
     assert (await client.get("/my/certification")).status_code == 200
     return client

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from xqr.services import review
-from xqr.services.demo import seed_demo
+from tests.certification.support import seed_uncertified_demo
 from xqr.services.errors import Conflict, Forbidden
 from xqr.services.users import create_user, load_current_user
 from xqr.storage import LocalStorage
@@ -24,7 +24,7 @@ async def storage(tmp_path):
 
 @pytest.fixture
 async def request_id(db, storage):
-    await seed_demo()
+    await seed_uncertified_demo()
     await register_demo_enterprise()
     return await submitted_request(storage)
 
