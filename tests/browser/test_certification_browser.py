@@ -7,18 +7,9 @@ from playwright.sync_api import expect
 from tests.certification.support import PERSON, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.browser import run, screenshot
 from tests.support.web import session_token_for
+from xqr.services.certification import PERSON_LABELS
 from xqr.tables.messaging import Outbox
 from xqr.web.sessions import COOKIE_NAME
-
-LABELS = {
-    "legal_id": "法人代表身份证号",
-    "legal_phone": "法人代表联系电话",
-    "contact_name": "联系人",
-    "contact_phone": "联系人电话",
-    "contact_title": "联系人职务",
-    "contact_email": "联系人邮箱",
-}
-
 
 def log_in(context, base_url: str, username: str) -> None:
     context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": base_url}])
@@ -50,7 +41,7 @@ def test_an_enterprise_is_certified_after_one_return(page, live_server):
     page.get_by_role("button", name="企业检索").click()
     expect(page.get_by_label("法人代表", exact=True)).to_have_value("张三")
     expect(page.get_by_text("来自登记信息").first).to_be_visible()
-    for name, label in LABELS.items():
+    for name, label in PERSON_LABELS.items():
         field = page.get_by_label(label, exact=True)
         field.fill(PERSON[name])
         field.press("Tab")

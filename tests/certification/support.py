@@ -11,6 +11,7 @@ from PIL import Image
 from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.registry import RegistryEntry, save_entries
+from xqr.services.uploads import BytesSource
 
 VALID_ID = "11010519491231002X"  # GB 11643's own example number
 PERSON = {
@@ -58,17 +59,6 @@ def pdf_bytes() -> bytes:
     return authorization_letter_pdf(DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_CODE)
 
 
-class FileSource:
-    """An upload as the service reads it (Litestar's UploadFile has the same two members)."""
-
-    def __init__(self, filename: str, data: bytes) -> None:
-        self.filename = filename
-        self._data = io.BytesIO(data)
-
-    async def read(self, size: int = -1) -> bytes:
-        return self._data.read(size)
-
-
 async def submitted_request(storage, *, enterprise_id: int | None = None, user: str = "demo_qiye") -> int:
     """The demo enterprise's request, filled through 企业检索 and submitted; returns its id."""
     from xqr.services import certification
@@ -79,8 +69,8 @@ async def submitted_request(storage, *, enterprise_id: int | None = None, user: 
     draft = await certification.open_draft(enterprise_id, account["id"])
     await certification.search_registry(enterprise_id, draft.row["credit_code"])
     assert await certification.save_fields(enterprise_id, PERSON) == {}
-    await certification.upload_document(storage, enterprise_id, "business_license", FileSource("执照.png", png_bytes()), max_bytes=10**7)
-    await certification.upload_document(storage, enterprise_id, "authorization_letter", FileSource("授权书.pdf", pdf_bytes()), max_bytes=10**7)
+    await certification.upload_document(storage, enterprise_id, "business_license", BytesSource("执照.png", png_bytes()), max_bytes=10**7)
+    await certification.upload_document(storage, enterprise_id, "authorization_letter", BytesSource("授权书.pdf", pdf_bytes()), max_bytes=10**7)
     await certification.submit(enterprise_id, account["id"], consented=True, ip="127.0.0.1", user_agent="test")
     return draft.row["id"]
 

@@ -66,19 +66,15 @@ async def test_it_refuses_bad_files_and_stores_nothing(enterprise, settings, cas
     assert stored_files(settings.storage.local_dir) == []
 
 
-async def test_it_refuses_an_oversized_file_and_stores_nothing(db, login_as, settings, tmp_path):
+async def test_it_refuses_an_oversized_file_and_stores_nothing(db, settings):
     import dataclasses
 
-    from litestar.testing import AsyncTestClient
-
-    from tests.support.web import WebClient
+    from tests.support.web import session_client_for
     from xqr.app import create_app
 
     await seed_uncertified_demo()
     small = dataclasses.replace(settings, upload_max_bytes=50_000)
     app = create_app(small)
-    from tests.support.web import session_client_for
-
     client = await session_client_for(app, "demo_qiye")
     try:
         assert (await client.get("/my/certification")).status_code == 200

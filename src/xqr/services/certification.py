@@ -441,14 +441,14 @@ async def upload_document(storage: Storage, enterprise_id: int, kind: str, sourc
             await CertificationDocument.delete().where(
                 (CertificationDocument.request == draft["id"]) & (CertificationDocument.kind == kind)
             )
-            await _document_row(draft["id"], kind, stored).save()
+            await document_row(draft["id"], kind, stored).save()
     except BaseException:
         await discard(storage, stored)
         raise
     await _delete_unshared(storage, replaced)
 
 
-def _document_row(request_id: int, kind: str, stored: StoredUpload) -> CertificationDocument:
+def document_row(request_id: int, kind: str, stored: StoredUpload) -> CertificationDocument:
     return CertificationDocument(
         request=request_id,
         kind=kind,

@@ -12,23 +12,15 @@ from xqr.db import write_transaction
 from xqr.services.identity_codes import mask_resident_id
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.sealing import seal
-from xqr.services.uploads import StoredUpload, store_upload
+from xqr.services.certification import document_row
+from xqr.services.uploads import BytesSource, StoredUpload, store_upload
 from xqr.settings import get_settings
 from xqr.storage import Storage, make_storage
 from xqr.tables.accounts import Consent, Enterprise, User
-from xqr.tables.certification import CertificationDocument, CertificationRequest
+from xqr.tables.certification import CertificationRequest
 
 #: GB 11643's own example number: valid, and nobody's
 DEMO_LEGAL_ID = "11010519491231002X"
-
-
-class _Bytes:
-    def __init__(self, filename: str, data: bytes) -> None:
-        self.filename = filename
-        self._data = io.BytesIO(data)
-
-    async def read(self, size: int = -1) -> bytes:
-        return self._data.read(size)
 
 
 def _license_png(name: str, code: str) -> bytes:
@@ -62,8 +54,8 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
     storage = storage or make_storage(get_settings().storage)
     limit = get_settings().upload_max_bytes
     stored: list[tuple[str, StoredUpload]] = [
-        ("business_license", await store_upload(storage, _Bytes("营业执照（示例）.png", _license_png(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
-        ("authorization_letter", await store_upload(storage, _Bytes("企业授权书（示例）.pdf", authorization_letter_pdf(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
+        ("business_license", await store_upload(storage, BytesSource("营业执照（示例）.png", _license_png(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
+        ("authorization_letter", await store_upload(storage, BytesSource("企业授权书（示例）.pdf", authorization_letter_pdf(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
     ]
     moment = datetime.now(timezone.utc)
     async with write_transaction():
@@ -103,15 +95,5 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
         )
         await request.save()
         for kind, upload in stored:
-            await CertificationDocument(
-                request=request.id,
-                kind=kind,
-                storage_key=upload.key,
-                original_name=upload.original_name,
-                content_type=upload.content_type,
-                size=upload.size,
-                page_count=upload.page_count,
-                preview_key=upload.preview_key,
-                created_at=moment,
-            ).save()
+            await document_row(request.id, kind, upload).save()
         await Enterprise.update({Enterprise.cert_status: "certified"}).where(Enterprise.id == enterprise["id"])
