@@ -83,7 +83,7 @@ async def queue(status: str = "submitted", search: str = "") -> list[dict]:
     if text:
         escaped = text.replace("\\", "").replace("%", "").replace("_", "")
         query = query.where(
-            CertificationRequest.enterprise_name.ilike(f"%{escaped}%") | CertificationRequest.credit_code.ilike(f"{escaped}%")
+            CertificationRequest.enterprise_name.like(f"%{escaped}%") | CertificationRequest.credit_code.like(f"{escaped.upper()}%")
         )
     # Oldest first while waiting (first come, first served); newest first once decided.
     if status in {"", "submitted"}:
