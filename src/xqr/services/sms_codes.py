@@ -124,19 +124,28 @@ async def verify_code(phone: str, purpose: str, code: str) -> int:
             .order_by(SmsCode.id, ascending=False)
             .first()
         )
-        if row is None:
-            raise ValidationFailed({"code": "请先获取验证码"})
-        if row["used_at"] is not None:
-            raise ValidationFailed({"code": "验证码已使用，请重新获取"})
-        if row["attempts"] >= MAX_WRONG_ATTEMPTS:
-            raise ValidationFailed({"code": "验证码错误次数过多，请重新获取"})
-        if row["expires_at"] <= _now():
-            raise ValidationFailed({"code": "验证码已过期，请重新获取"})
-        if not hmac.compare_digest(row["code_hash"], code_hash(phone, purpose, code)):
+        problem = _problem_with(row)
+        if problem is None and not hmac.compare_digest(row["code_hash"], code_hash(phone, purpose, code)):
             await SmsCode.update({SmsCode.attempts: SmsCode.attempts + 1}).where(SmsCode.id == row["id"])
             left = MAX_WRONG_ATTEMPTS - row["attempts"] - 1
-            raise ValidationFailed({"code": f"验证码不正确，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取"})
+            problem = f"验证码不正确，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取"
+    # Raised after the commit: raising inside would roll the counted try back.
+    if problem is not None:
+        raise ValidationFailed({"code": problem})
     return row["id"]
+
+
+def _problem_with(row: dict | None) -> str | None:
+    """Why the latest code cannot be used at all, whatever is typed."""
+    if row is None:
+        return "请先获取验证码"
+    if row["used_at"] is not None:
+        return "验证码已使用，请重新获取"
+    if row["attempts"] >= MAX_WRONG_ATTEMPTS:
+        return "验证码错误次数过多，请重新获取"
+    if row["expires_at"] <= _now():
+        return "验证码已过期，请重新获取"
+    return None
 
 
 async def consume_code(code_id: int) -> None:
