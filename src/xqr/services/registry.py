@@ -194,6 +194,15 @@ def rank(rows: Iterable[dict[str, Any]], limit: int = SEARCH_LIMIT) -> list[dict
     return ranked[:limit]
 
 
+def split_on_match(text: str, query: str) -> tuple[str, str, str]:
+    """(before, match, after): where the query occurs in the text (case-insensitively), for <mark>."""
+    fragment = normalize_query(query)
+    at = text.lower().find(fragment.lower()) if fragment else -1
+    if at < 0:
+        return text, "", ""
+    return text[:at], text[at : at + len(fragment)], text[at + len(fragment) :]
+
+
 # ---------------------------------------------------------------- rows <-> entries
 
 
