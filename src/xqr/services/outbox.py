@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from xqr.tables.messaging import Message, Outbox
+
+MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 
 def _now() -> datetime:
@@ -30,6 +36,30 @@ async def enqueue_mail(address: str, subject: str, text: str, html: str = "", *,
     )
     await row.save()
     return row.id
+
+
+@lru_cache(maxsize=1)
+def _mail_environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(MAIL_TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        keep_trailing_newline=True,
+    )
+
+
+def render_mail(template: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text body and HTML body from mail/<template>.subject.txt, .txt and .html."""
+    env = _mail_environment()
+    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
+    text = env.get_template(f"{template}.txt").render(context)
+    html = env.get_template(f"{template}.html").render(context)
+    return subject, text, html
+
+
+async def queue_mail(address: str, template: str, context: dict) -> int:
+    """An e-mail from templates/mail/<template>.*, queued in the caller's transaction."""
+    subject, text, html = render_mail(template, context)
+    return await enqueue_mail(address, subject, text, html, purpose=template)
 
 
 async def post_message(user_id: int, title: str, body: str = "", link: str = "") -> int:
