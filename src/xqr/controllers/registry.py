@@ -1,9 +1,10 @@
 """The business registry's live search (企业名称 on the registration form). Public: registration comes before login."""
 
 from litestar import Request, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
-from xqr.services.registry import get_registry, split_on_match
+from xqr.services.registry import MIN_QUERY_LENGTH, get_registry, normalize_query, split_on_match
 from xqr.web.render import VARY
 
 #: longer input is no name fragment: cut it rather than search for it
@@ -11,7 +12,7 @@ MAX_QUERY_LENGTH = 60
 
 
 @get("/registry/search", name="registry_search")
-async def registry_search(request: Request, q: str = "") -> Template:
+async def registry_search(request: Request, q: FromQuery[str] = "") -> Template:
     query = q[:MAX_QUERY_LENGTH]
     entries = await get_registry().search(query)
     matches = [
@@ -20,7 +21,7 @@ async def registry_search(request: Request, q: str = "") -> Template:
     ]
     return Template(
         template_name="registry/_matches.html",
-        context={"matches": matches, "searched": len(query.strip()) >= 2},
+        context={"matches": matches, "searched": len(normalize_query(query)) >= MIN_QUERY_LENGTH},
         # The answer depends on the query only: a browser may reuse it while the user types back and forth.
         headers={**VARY, "Cache-Control": "private, max-age=60"},
     )
