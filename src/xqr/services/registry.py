@@ -17,14 +17,19 @@ statuses first within each) is applied here.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
+import threading
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import cache
 from typing import Any, Iterable, Protocol
 
-from xqr.db import engine, is_sqlite, write_transaction
+from piccolo.engine.sqlite import SQLiteEngine
+
+from xqr.db import SQLITE_BUSY_TIMEOUT_SECONDS, engine, is_sqlite, write_transaction
 from xqr.services.identity_codes import normalize_credit_code
 from xqr.services.reference import (
     ACTIVE_STATUSES,
@@ -242,6 +247,38 @@ def entry_from_row(row: dict[str, Any]) -> RegistryEntry:
     return RegistryEntry(**values)
 
 
+class _SQLiteReaders:
+    """Open read-only SQLite connections, one per worker thread and database file.
+
+    Piccolo opens a new SQLite connection (and thread) for every query outside a transaction: about a
+    millisecond, more than the search itself. The live search runs on every keystroke, so it keeps its
+    connections open; each statement still reads the latest committed data (WAL, autocommit).
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def fetch(self, path: str, sql: str, params: tuple) -> list[dict[str, Any]]:
+        connections = self.local.__dict__.setdefault("connections", {})
+        connection = connections.get(path)
+        if connection is None:
+            connection = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            connection.execute("PRAGMA query_only = ON")
+            connection.row_factory = sqlite3.Row
+            connections[path] = connection
+        return [dict(row) for row in connection.execute(sql.replace("{}", "?"), params)]
+
+
+_sqlite_readers = _SQLiteReaders()
+
+
+async def _read(sql: str, params: tuple) -> list[dict[str, Any]]:
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return await asyncio.to_thread(_sqlite_readers.fetch, db.path, sql, params)
+    return await db.run_querystring(_querystring(sql, params))
+
+
 class LocalRegistry:
     """The registry table of this platform's own database."""
 
@@ -249,16 +286,14 @@ class LocalRegistry:
         statement = search_statement(query, min(limit, SEARCH_LIMIT), sqlite=is_sqlite())
         if statement is None:
             return []
-        rows = await engine().run_querystring(_querystring(statement.sql, statement.params))
+        rows = await _read(statement.sql, statement.params)
         return [entry_from_row(row) for row in rank(rows, limit)]
 
     async def lookup(self, credit_code: str) -> RegistryEntry | None:
         code = normalize_credit_code(credit_code or "")
         if not code:
             return None
-        rows = await engine().run_querystring(
-            _querystring(f"SELECT {_select('r')} FROM registry_enterprise r WHERE r.credit_code = {{}}", (code,))
-        )
+        rows = await _read(f"SELECT {_select('r')} FROM registry_enterprise r WHERE r.credit_code = {{}}", (code,))
         return entry_from_row(rows[0]) if rows else None
 
 
