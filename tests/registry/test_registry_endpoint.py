@@ -47,3 +47,12 @@ async def test_a_single_character_gets_an_empty_answer(client):
         response = await client.get("/registry/search", params={"q": query})
         assert response.status_code == 200
         assert response.text.strip() == ""
+
+
+async def test_control_characters_and_odd_input_do_not_break_the_search(client):
+    await save_entries([entry("长沙控制字符测试有限公司")])
+
+    for query in ("长\x00沙", "长沙\t", "%_\\", "\U0010ffff\U0010ffff", "a" * 500):
+        response = await client.get("/registry/search", params={"q": query})
+        assert response.status_code == 200, query
+    assert "长沙控制字符测试有限公司" in (await client.get("/registry/search", params={"q": "长\x00沙"})).text

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
@@ -104,7 +105,8 @@ class Registry(Protocol):
 
 
 def normalize_query(query: str) -> str:
-    return normalize_registry_text(query or "")
+    """The query as names are stored; control characters dropped (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in normalize_registry_text(query or "") if ch.isprintable())
 
 
 def name_pieces(name: str) -> list[str]:
@@ -126,7 +128,7 @@ def _like_pattern(text: str) -> str:
 
 def _next_string(text: str) -> str:
     """The smallest string above every string starting with `text` (code-point order)."""
-    return text[:-1] + chr(ord(text[-1]) + 1)
+    return text[:-1] + chr(min(ord(text[-1]) + 1, sys.maxunicode))
 
 
 @cache
