@@ -250,25 +250,26 @@ def entry_from_row(row: dict[str, Any]) -> RegistryEntry:
 
 
 class _SQLiteReaders:
-    """Open read-only SQLite connections, one per worker thread and database file.
+    """An open read-only SQLite connection per worker thread.
 
     Piccolo opens a new SQLite connection (and thread) for every query outside a transaction: about a
     millisecond, more than the search itself. The live search runs on every keystroke, so it keeps its
-    connections open; each statement still reads the latest committed data (WAL, autocommit).
+    connections open; each statement still reads the latest committed data (WAL, autocommit). A thread
+    keeps one connection, to the file it read last (tests switch files).
     """
 
     def __init__(self) -> None:
         self.local = threading.local()
 
     def fetch(self, path: str, sql: str, params: tuple) -> list[dict[str, Any]]:
-        connections = self.local.__dict__.setdefault("connections", {})
-        connection = connections.get(path)
-        if connection is None:
+        if getattr(self.local, "path", None) != path:
+            if getattr(self.local, "connection", None) is not None:
+                self.local.connection.close()
             connection = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
             connection.execute("PRAGMA query_only = ON")
             connection.row_factory = sqlite3.Row
-            connections[path] = connection
-        return [dict(row) for row in connection.execute(sql.replace("{}", "?"), params)]
+            self.local.path, self.local.connection = path, connection
+        return [dict(row) for row in self.local.connection.execute(sql.replace("{}", "?"), params)]
 
 
 _sqlite_readers = _SQLiteReaders()
