@@ -64,22 +64,32 @@ def xqr(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "xqr.cli", *args], env=env, check=True)
 
 
+def migration_ids() -> set[str]:
+    folder = ROOT / "src" / "xqr" / "migrations"
+    return {line.split('"')[1] for path in folder.glob("xqr_*.py") for line in path.read_text().splitlines() if line.startswith("ID = ")}
+
+
 async def registry_rows(database_url: str) -> int:
+    """Rows of a registry built with today's migrations, or -1 (then it is rebuilt)."""
+    count_sql = "SELECT count(*) FROM registry_enterprise"
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
         if not path.exists():
             return -1
         with sqlite3.connect(path) as connection:
             try:
-                return connection.execute("SELECT count(*) FROM registry_enterprise").fetchone()[0]
+                applied = {row[0] for row in connection.execute("SELECT name FROM migration")}
+                return connection.execute(count_sql).fetchone()[0] if applied == migration_ids() else -1
             except sqlite3.OperationalError:
                 return -1
     import asyncpg
 
     connection = await asyncpg.connect(database_url)
     try:
-        exists = await connection.fetchval("SELECT to_regclass('registry_enterprise') IS NOT NULL")
-        return await connection.fetchval("SELECT count(*) FROM registry_enterprise") if exists else -1
+        if not await connection.fetchval("SELECT to_regclass('migration') IS NOT NULL"):
+            return -1
+        applied = {row["name"] for row in await connection.fetch("SELECT name FROM migration")}
+        return await connection.fetchval(count_sql) if applied == migration_ids() else -1
     finally:
         await connection.close()
 

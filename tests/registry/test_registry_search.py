@@ -132,3 +132,14 @@ async def test_lookup_by_exact_credit_code_returns_every_fact(db):
     assert found.industry_name == "软件和信息技术服务业"
     assert await get_registry().lookup(facts.credit_code[:17] + "0") is None
     assert await get_registry().lookup("") is None
+
+
+async def test_a_status_change_moves_the_enterprise_behind_the_active_ones(db):
+    first, second = entry("湖南状态甲贸易有限公司"), entry("湖南状态乙贸易有限公司")
+    await save_entries([first, second])
+
+    await save_entries([replace(first, status="注销")])
+
+    assert await search("状态") == [second.name, first.name]
+    await save_entries([replace(first, status="存续"), replace(second, status="吊销")])
+    assert await search("状态") == [first.name, second.name]

@@ -25,7 +25,6 @@ import threading
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from functools import cache
 from typing import Any, Iterable, Protocol
 
 from piccolo.engine.sqlite import SQLiteEngine
@@ -89,6 +88,8 @@ class RegistryEntry:
 
 FACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RegistryEntry) if f.name != "updated_at")
 COLUMNS: tuple[str, ...] = (*FACT_FIELDS, "updated_at")
+#: what a save writes: the facts, the active flag derived from the status, the time
+WRITTEN_COLUMNS: tuple[str, ...] = (*FACT_FIELDS, "is_active", "updated_at")
 
 
 class Registry(Protocol):
@@ -131,11 +132,6 @@ def _next_string(text: str) -> str:
     return text[:-1] + chr(min(ord(text[-1]) + 1, sys.maxunicode))
 
 
-@cache
-def _status_list() -> str:
-    return ", ".join("'" + status + "'" for status in sorted(ACTIVE_STATUSES))
-
-
 def _select(table_alias: str) -> str:
     return ", ".join(f"{table_alias}.{column}" for column in COLUMNS)
 
@@ -154,8 +150,7 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     if len(text) < MIN_QUERY_LENGTH or limit <= 0:
         return None
     arms: list[tuple[str, tuple]] = []
-    active = f"r.status IN ({_status_list()})"
-    inactive = f"r.status NOT IN ({_status_list()})"
+    active, inactive = "r.is_active", "NOT r.is_active"
     name = "r.name" if sqlite else 'r.name COLLATE "C"'
     code = "r.credit_code" if sqlite else 'r.credit_code COLLATE "C"'
 
@@ -173,7 +168,7 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     code_text = text.upper()
     if CODE_PREFIX.fullmatch(code_text):
         arm(0, table, f"{code} >= {{}} AND {code} < {{}}", (code_text, _next_string(code_text)), f" ORDER BY {code}")
-    arm(1, table, f"{name} = {{}}", (text,))
+    # The exact name sorts first among the names it prefixes: rank() tells it apart, one arm fewer to plan.
     arm(2, table, f"{name} >= {{}} AND {name} < {{}}", (text, _next_string(text)), f" ORDER BY {name}")
     if sqlite and len(text) == 2:
         pieces = name_pieces(text)
@@ -190,11 +185,17 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     )
 
 
-def rank(rows: Iterable[dict[str, Any]], limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+def rank(rows: Iterable[dict[str, Any]], query: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
     """Code prefix, exact name, name prefix, substring; active statuses first within each; no repeats."""
+    text = normalize_query(query)
+
+    def key(row: dict[str, Any]) -> tuple[int, int]:
+        tier = 1 if row["tier"] == 2 and row["name"] == text else row["tier"]
+        return tier, -row["active"]
+
     seen: set[str] = set()
     ranked = []
-    for row in sorted(rows, key=lambda r: (r["tier"], -r["active"])):  # stable: keeps each arm's order
+    for row in sorted(rows, key=key):  # stable: keeps each arm's order
         if row["credit_code"] not in seen:
             seen.add(row["credit_code"])
             ranked.append(row)
@@ -290,7 +291,7 @@ class LocalRegistry:
         if statement is None:
             return []
         rows = await _read(statement.sql, statement.params)
-        return [entry_from_row(row) for row in rank(rows, limit)]
+        return [entry_from_row(row) for row in rank(rows, query, limit)]
 
     async def lookup(self, credit_code: str) -> RegistryEntry | None:
         code = normalize_credit_code(credit_code or "")
@@ -409,15 +410,15 @@ async def save_entries(entries: Iterable[RegistryEntry], now: datetime | None = 
             if entry_from_row(row).facts() == _normalized(entry).facts():
                 counts.unchanged += 1
                 continue
-            changed.append((*entry.facts()[1:], now, row["id"]))
+            changed.append((*entry.facts()[1:], entry.is_active, now, row["id"]))
             if row["name"] != entry.name:
                 renamed_from.append((row["id"], row["name"]))
-        assignments = ", ".join(f"{column} = {{}}" for column in COLUMNS[1:])
+        assignments = ", ".join(f"{column} = {{}}" for column in WRITTEN_COLUMNS[1:])
         await _execute_many(f"UPDATE registry_enterprise SET {assignments} WHERE id = {{}}", changed)
-        placeholders = ", ".join("{}" for _ in COLUMNS)
+        placeholders = ", ".join("{}" for _ in WRITTEN_COLUMNS)
         await _execute_many(
-            f"INSERT INTO registry_enterprise ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-            [(*entry.facts(), now) for entry in new],
+            f"INSERT INTO registry_enterprise ({', '.join(WRITTEN_COLUMNS)}) VALUES ({placeholders})",
+            [(*entry.facts(), entry.is_active, now) for entry in new],
         )
         if is_sqlite():
             await _unindex_names(renamed_from)
