@@ -5,15 +5,14 @@ registry_enterprise.id, maintained by xqr.services.registry.save_entries:
 - registry_name_trigram (trigram tokenizer): substrings of 3+ characters;
 - registry_name_bigram: each name's distinct two-character pieces as hex tokens, because trigram
   MATCH cannot answer two characters and LIKE on the FTS table wrongly answers nothing on SQLite 3.40.
-PostgreSQL: pg_trgm GIN for 3+ characters and a GIN on the name's two-character pieces, each split in
-two partial indexes (active statuses or not: the search asks for both in turn, and a GIN bitmap scan
-cannot stop early), and "C"-collated btrees so that prefix ranges use an index whatever the collation.
+PostgreSQL: pg_trgm GIN for 3+ characters, a GIN on the name's two-character pieces, and "C"-collated
+btrees so that prefix ranges use an index whatever the database's collation.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-28T21:26:30:000000"
+ID = "2026-11-28T21:05:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "registry search indexes"
 
@@ -36,16 +35,12 @@ POSTGRES_FORWARDS = [
     $$""",
     'CREATE INDEX registry_enterprise_name_c ON registry_enterprise (name COLLATE "C")',
     'CREATE INDEX registry_enterprise_code_c ON registry_enterprise (credit_code COLLATE "C")',
-    "CREATE INDEX registry_enterprise_trgm_active ON registry_enterprise USING gin (name gin_trgm_ops) WHERE is_active",
-    "CREATE INDEX registry_enterprise_trgm_other ON registry_enterprise USING gin (name gin_trgm_ops) WHERE NOT is_active",
-    "CREATE INDEX registry_enterprise_bigram_active ON registry_enterprise USING gin (registry_bigrams(name)) WHERE is_active",
-    "CREATE INDEX registry_enterprise_bigram_other ON registry_enterprise USING gin (registry_bigrams(name)) WHERE NOT is_active",
+    "CREATE INDEX registry_enterprise_name_trgm ON registry_enterprise USING gin (name gin_trgm_ops)",
+    "CREATE INDEX registry_enterprise_name_bigram ON registry_enterprise USING gin (registry_bigrams(name))",
 ]
 POSTGRES_BACKWARDS = [
-    "DROP INDEX registry_enterprise_bigram_other",
-    "DROP INDEX registry_enterprise_bigram_active",
-    "DROP INDEX registry_enterprise_trgm_other",
-    "DROP INDEX registry_enterprise_trgm_active",
+    "DROP INDEX registry_enterprise_name_bigram",
+    "DROP INDEX registry_enterprise_name_trgm",
     "DROP INDEX registry_enterprise_code_c",
     "DROP INDEX registry_enterprise_name_c",
     "DROP FUNCTION registry_bigrams(text)",

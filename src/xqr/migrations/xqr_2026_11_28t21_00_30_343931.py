@@ -1,5 +1,4 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import Numeric
 from piccolo.columns.column_types import Text
@@ -8,7 +7,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-28T21:26:02:224742"
+ID = "2026-11-28T21:00:30:343931"
 VERSION = "1.38.0"
 DESCRIPTION = "registry enterprise"
 
@@ -79,27 +78,6 @@ async def forwards():
         params={
             "length": 20,
             "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="RegistryEnterprise",
-        tablename="registry_enterprise",
-        column_name="is_active",
-        db_column_name="is_active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
