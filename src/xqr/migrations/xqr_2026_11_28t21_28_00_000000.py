@@ -3,6 +3,10 @@
 The live search asks for active enterprises first and the others second, each with a LIMIT; a GIN bitmap
 scan cannot stop early, so two whole-table indexes made each search build every bitmap twice. Partial
 indexes (active / not active) make each arm scan only its own part.
+
+The planner takes no statistics from a partial index's expression, so without its own statistics
+object it guessed 0.5% for every two-character piece: 有限 (in 70% of names) then got a 550,000-row
+bitmap (90 ms) instead of a sequential scan that stops after ten rows (under 1 ms).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -23,8 +27,11 @@ POSTGRES_FORWARDS = [
     "CREATE INDEX registry_enterprise_trgm_other ON registry_enterprise USING gin (name gin_trgm_ops) WHERE NOT is_active",
     "CREATE INDEX registry_enterprise_bigram_active ON registry_enterprise USING gin (registry_bigrams(name)) WHERE is_active",
     "CREATE INDEX registry_enterprise_bigram_other ON registry_enterprise USING gin (registry_bigrams(name)) WHERE NOT is_active",
+    "CREATE STATISTICS registry_enterprise_bigram_stats ON (registry_bigrams(name)) FROM registry_enterprise",
+    "ANALYZE registry_enterprise",
 ]
 POSTGRES_BACKWARDS = [
+    "DROP STATISTICS registry_enterprise_bigram_stats",
     "DROP INDEX registry_enterprise_bigram_other",
     "DROP INDEX registry_enterprise_bigram_active",
     "DROP INDEX registry_enterprise_trgm_other",
