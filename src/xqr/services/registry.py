@@ -2,17 +2,18 @@
 
 Behind the `Registry` protocol so that a commercial registry API can replace the local table later;
 `get_registry()` gives the configured one. The local one answers from `registry_enterprise` and its
-search indexes (see the migration "registry search indexes"):
+search indexes (see the migrations "registry search indexes" and "registry active-split indexes"):
 
-- exact name and name prefix: a btree range on the name;
+- exact name and name prefix: a btree range on the name (the exact name sorts first in its range);
 - substrings of 3+ characters: SQLite FTS5 trigram / PostgreSQL pg_trgm;
 - substrings of 2 characters (长沙, 湘江 — the commonest input): SQLite keeps each name's two-character
   pieces in an FTS5 table of its own, PostgreSQL a GIN on registry_bigrams(name);
 - credit-code prefix: a btree range on the code.
 
-Every arm is a LIMITed index scan, so a fragment that matches half the table costs no more than a rare
-one; all arms go to the database as one UNION ALL, and the ranking (exact, prefix, substring; active
-statuses first within each) is applied here.
+Each arm is asked twice, for active enterprises and for the others, each time with a LIMIT, so that a
+fragment found in half the table costs no more than a rare one; all arms go to the database as one
+UNION ALL, and the ranking (code prefix, exact, prefix, substring; active first within each) is applied
+here. Searches read committed data only (on SQLite through connections of their own, see _SQLiteReaders).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Protocol
 
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
 
 from xqr.db import SQLITE_BUSY_TIMEOUT_SECONDS, engine, is_sqlite, write_transaction
 from xqr.services.identity_codes import normalize_credit_code
@@ -251,7 +253,7 @@ def entry_from_row(row: dict[str, Any]) -> RegistryEntry:
 
 
 class _SQLiteReaders:
-    """An open read-only SQLite connection per worker thread.
+    """An open SQLite connection per worker thread, for reading only (PRAGMA query_only).
 
     Piccolo opens a new SQLite connection (and thread) for every query outside a transaction: about a
     millisecond, more than the search itself. The live search runs on every keystroke, so it keeps its
@@ -301,9 +303,7 @@ class LocalRegistry:
         return entry_from_row(rows[0]) if rows else None
 
 
-def _querystring(sql: str, params: tuple):
-    from piccolo.querystring import QueryString
-
+def _querystring(sql: str, params: tuple) -> QueryString:
     return QueryString(sql, *params)
 
 
