@@ -34,19 +34,25 @@ async def test_a_code_prefix_is_marked_in_the_code(client):
     assert f"<mark>{row.credit_code[:10]}</mark>{row.credit_code[10:]}" in response.text
 
 
-async def test_no_match_says_so_and_invites_typing_by_hand(client):
+async def test_no_match_says_so_inside_the_list_and_offers_no_option(client):
     response = await client.get("/registry/search", params={"q": "不存在的企业"}, htmx=True)
 
     assert response.status_code == 200
+    html = Elements(response.text)
+    # The root stays the listbox, so that the form's outerHTML swap finds #registry-matches next time.
+    assert html.tags[0] == ("ul", {"role": "listbox", "id": "registry-matches", "aria-label": "匹配的企业", "class": "registry-matches"})
+    assert not html.all("li", role="option")
+    assert [attrs.get("class") for attrs in html.all("li")] == ["registry-empty"]
     assert "未找到匹配的企业（可手动填写）" in response.text
-    assert not Elements(response.text).all("li")
 
 
-async def test_a_single_character_gets_an_empty_answer(client):
+async def test_a_single_character_gets_an_empty_hidden_list(client):
     for query in ("长", "", " "):
         response = await client.get("/registry/search", params={"q": query})
         assert response.status_code == 200
-        assert response.text.strip() == ""
+        html = Elements(response.text)
+        assert [tag for tag, _ in html.tags] == ["ul"]
+        assert html.tags[0][1]["id"] == "registry-matches" and "hidden" in html.tags[0][1]
 
 
 async def test_control_characters_and_odd_input_do_not_break_the_search(client):
