@@ -138,7 +138,7 @@ async def resend_login_code(user_id: int, client: Client) -> int:
 async def login_code_wait(user_id: int) -> tuple[str, int]:
     """The masked registered phone and the seconds until another login code may be sent."""
     phone = await _phone_of(user_id)
-    return mask_phone(phone), await seconds_until_resend(phone)
+    return mask_phone(phone), await seconds_until_resend(phone, "login")
 
 
 async def complete_login(user_id: int, code: str, client: Client) -> LoggedIn:
