@@ -8,6 +8,7 @@ from tests.auth.conftest import last_code, pass_cooldown, sessions_of, sms_count
 from tests.support.web import text_of
 from xqr.services import login as login_service
 from xqr.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from xqr.services.errors import ValidationFailed
 from xqr.services.users import load_current_user
 from xqr.tables.accounts import User, WebSession
 from xqr.tables.verification import LoginEvent
@@ -224,3 +225,16 @@ async def test_recent_logins_lists_successful_logins_newest_first(client, demo):
     user = await User.select(User.id).where(User.username_key == "demo_qiye").first()
     logins = await login_service.recent_logins(user["id"])
     assert len(logins) == 2 and logins[0]["created_at"] >= logins[1]["created_at"]
+
+
+async def test_one_address_failing_on_many_accounts_must_wait(demo):
+    client = login_service.Client(ip="10.7.7.7", user_agent="stuffing-bot")
+    for n in range(login_service.IP_FAILURE_CAP):
+        with pytest.raises(ValidationFailed):
+            await login_service.check_password(f"guess_{n}", "Wrong@2026", client)
+    with pytest.raises(ValidationFailed) as throttled:
+        await login_service.check_password("demo_qiye", DEMO_PASSWORD, client)
+    assert throttled.value.errors == {"__all__": login_service.IP_THROTTLED}
+    # Another address is not held up.
+    accepted = await login_service.check_password("demo_qiye", DEMO_PASSWORD, login_service.Client(ip="10.7.7.8"))
+    assert accepted.masked_phone == "138****0001"
