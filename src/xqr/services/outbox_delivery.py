@@ -88,7 +88,9 @@ async def claim_due(worker_id: str, batch: int) -> list[dict]:
         await Outbox.update(
             {Outbox.claimed_by: worker_id, Outbox.claimed_until: now + timedelta(seconds=CLAIM_SECONDS)}
         ).where(Outbox.id.is_in(ids) & _due(now))
-        return await Outbox.select().where(Outbox.id.is_in(ids) & (Outbox.claimed_by == worker_id)).order_by(Outbox.id)
+        rows = await Outbox.select().where(Outbox.id.is_in(ids) & (Outbox.claimed_by == worker_id))
+    position = {outbox_id: index for index, outbox_id in enumerate(ids)}
+    return sorted(rows, key=lambda row: position[row["id"]])
 
 
 def _reference(row: dict) -> str:
