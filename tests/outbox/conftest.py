@@ -15,6 +15,11 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from xqr.settings import SmtpSettings
+from xqr.tables.messaging import Outbox
+
+
+async def outbox_row(outbox_id: int) -> dict:
+    return await Outbox.select().where(Outbox.id == outbox_id).first()
 
 
 class Inbox:

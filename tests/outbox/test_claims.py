@@ -13,6 +13,7 @@ from xqr.gateways.mail import SmtpMailer
 from xqr.gateways.sms import ConsoleSms
 from xqr.services.outbox import enqueue_mail
 from xqr.services.outbox_delivery import DeliveryReport, claim_due, deliver_due
+from xqr.settings import SmtpSettings
 from xqr.tables.messaging import Outbox
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -86,3 +87,26 @@ async def test_a_pass_takes_due_rows_oldest_first_and_at_most_its_batch() -> Non
     claimed = [row["id"] for row in await claim_due("loop-1", 2)]
 
     assert claimed == [ids[3], ids[1]]
+
+
+async def test_a_loop_cancelled_mid_send_hands_its_claimed_rows_back() -> None:
+    # An SMTP server that accepts connections and never says a word.
+    silent = await asyncio.get_running_loop().create_server(asyncio.Protocol, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    ids = [await enqueue_mail(f"slow{n}@example.cn", "通知", "正文") for n in range(3)]
+    mailer = SmtpMailer(SmtpSettings(host="127.0.0.1", port=port, tls="none"))
+    delivery = asyncio.create_task(deliver_due(mailer, ConsoleSms(), "loop-1"))
+    try:
+        while not await Outbox.exists().where(Outbox.claimed_by == "loop-1"):
+            await asyncio.sleep(0.01)
+        delivery.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await delivery
+    finally:
+        silent.close()
+
+    rows = await Outbox.select(Outbox.id, Outbox.status, Outbox.claimed_by, Outbox.attempts).order_by(Outbox.id)
+    assert [(row["id"], row["status"], row["claimed_by"], row["attempts"]) for row in rows] == [
+        (outbox_id, "pending", "", 0) for outbox_id in ids
+    ]
+    assert (await claim_due("loop-2", 10)) != [], "another loop may take them at once"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.outbox.conftest import SmtpServer
+from tests.outbox.conftest import SmtpServer, outbox_row
 from xqr.db import write_transaction
 from xqr.gateways.mail import OutboxOnlyMailer, SmtpMailer, make_mailer
 from xqr.gateways.sms import ConsoleSms
@@ -16,10 +16,6 @@ from xqr.tables.accounts import User
 from xqr.tables.messaging import Message, Outbox
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-async def outbox_row(outbox_id: int) -> dict:
-    return await Outbox.select().where(Outbox.id == outbox_id).first()
 
 
 async def make_due(outbox_id: int) -> None:

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from tests.outbox.conftest import TencentStub
+from tests.outbox.conftest import TencentStub, outbox_row
 from xqr.gateways.mail import OutboxOnlyMailer
 from xqr.gateways.sms import SMS_CODE_PURPOSE, ConsoleSms, SmsSendFailed, TencentSms, make_sms_sender
 from xqr.services.outbox import enqueue_sms, enqueue_sms_code
-from xqr.services.outbox_delivery import deliver_due
+from xqr.services.outbox_delivery import DeliveryReport, deliver_due
 from xqr.settings import SmsSettings
 from xqr.tables.messaging import Outbox
 
@@ -35,15 +35,17 @@ def tencent_settings(stub: TencentStub) -> SmsSettings:
     return tencent_settings_for_endpoint(stub.endpoint)
 
 
-async def outbox_row(outbox_id: int) -> dict:
-    return await Outbox.select().where(Outbox.id == outbox_id).first()
+async def deliver_a_code_through(stub: TencentStub) -> tuple[DeliveryReport, dict]:
+    """Queue the code SMS 604817 (valid 5 minutes) and run one delivery pass against the stand-in."""
+    outbox_id = await enqueue_sms_code("13800000000", "604817", 5)
+    report = await deliver_due(OutboxOnlyMailer(), TencentSms(tencent_settings(stub)), "worker-a")
+    return report, await outbox_row(outbox_id)
 
 
 async def test_a_code_sms_goes_to_tencent_as_its_template_with_the_code_and_minutes(tencent_stub: TencentStub) -> None:
     tencent_stub.answer_ok()
-    outbox_id = await enqueue_sms_code("13800000000", "604817", 5)
 
-    report = await deliver_due(OutboxOnlyMailer(), TencentSms(tencent_settings(tencent_stub)), "worker-a")
+    report, row = await deliver_a_code_through(tencent_stub)
 
     assert report.sent == 1
     [request] = tencent_stub.requests
@@ -59,8 +61,7 @@ async def test_a_code_sms_goes_to_tencent_as_its_template_with_the_code_and_minu
     assert body["SignName"] == "湘企融"
     assert body["TemplateId"] == "2233445"
     assert body["TemplateParamSet"] == ["604817", "5"]
-    assert body["SessionContext"].startswith(f"outbox.{outbox_id}.")
-    row = await outbox_row(outbox_id)
+    assert body["SessionContext"].startswith(f"outbox.{row['id']}.")
     assert (row["status"], row["attempts"], row["purpose"]) == ("sent", 1, SMS_CODE_PURPOSE)
     assert json.loads(row["params"]) == ["604817", "5"]
     assert "604817" in row["body_text"] and "5分钟" in row["body_text"]
@@ -81,24 +82,20 @@ async def test_an_error_answer_becomes_sms_send_failed_with_the_providers_messag
 
 async def test_a_refused_template_fails_the_outbox_row_at_once_and_keeps_the_error(tencent_stub: TencentStub) -> None:
     tencent_stub.answer_error("FailedOperation.TemplateIncorrectOrUnapproved", "模板未审批或内容不匹配")
-    outbox_id = await enqueue_sms_code("13800000000", "604817", 5)
 
-    report = await deliver_due(OutboxOnlyMailer(), TencentSms(tencent_settings(tencent_stub)), "worker-a")
+    report, row = await deliver_a_code_through(tencent_stub)
 
     assert report.failed == 1
-    row = await outbox_row(outbox_id)
     assert (row["status"], row["attempts"]) == ("failed", 1)
     assert "模板未审批或内容不匹配" in row["last_error"] and "RequestId req-1" in row["last_error"]
 
 
 async def test_a_rate_limited_number_in_the_send_status_is_retried_later_with_the_error_kept(tencent_stub: TencentStub) -> None:
     tencent_stub.answer_status("LimitExceeded.PhoneNumberThirtySecondLimit", "单个手机号30秒内下发短信条数超过设定的上限")
-    outbox_id = await enqueue_sms_code("13800000000", "604817", 5)
 
-    report = await deliver_due(OutboxOnlyMailer(), TencentSms(tencent_settings(tencent_stub)), "worker-a")
+    report, row = await deliver_a_code_through(tencent_stub)
 
     assert report.retrying == 1
-    row = await outbox_row(outbox_id)
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert "LimitExceeded.PhoneNumberThirtySecondLimit" in row["last_error"]
 

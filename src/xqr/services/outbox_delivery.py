@@ -178,6 +178,10 @@ async def deliver_due(mailer: Mailer, sms: SmsSender, worker_id: str, batch: int
         try:
             note = await _send(row, mailer, sms)
         except asyncio.CancelledError:
+            # The app is shutting down: hand back what this pass will not finish, so that another
+            # process need not wait for the claim to run out. (The interrupted send may have
+            # reached the server: it is sent again, which is the lesser evil than losing it.)
+            await asyncio.shield(_release([later["id"] for later in rows[index:]], worker_id))
             raise
         except Exception as error:  # noqa: BLE001 - any failure of one message is that message's error
             status = await _record_failure(row, worker_id, error)
