@@ -76,6 +76,14 @@ async def test_the_app_delivers_the_outbox_in_the_background_while_it_runs(setti
 
 
 @pytest.mark.usefixtures("db")
+async def test_an_outbox_interval_of_zero_runs_no_loop_in_the_app(settings) -> None:
+    app = create_app(dataclasses.replace(settings, outbox_interval_seconds=0))
+
+    async with AsyncTestClient(app=app):
+        assert "outbox_task" not in app.state
+
+
+@pytest.mark.usefixtures("db")
 async def test_the_delivery_loop_survives_a_database_failure_and_delivers_afterwards(smtp_server: SmtpServer) -> None:
     outbox_id = await enqueue_mail("after@example.cn", "故障之后", "数据库恢复后照常发送")
     await engine().run_ddl("ALTER TABLE outbox RENAME TO outbox_away")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -150,3 +151,17 @@ def test_the_sms_backend_comes_from_the_settings(settings) -> None:
     assert isinstance(make_sms_sender(tencent), TencentSms)
     with pytest.raises(ValueError, match="XQR_SMS_BACKEND"):
         make_sms_sender(dataclasses.replace(settings, sms=SmsSettings(backend="carrier-pigeon")))
+
+
+async def test_a_code_sms_still_undelivered_when_its_code_expired_is_given_up(tencent_stub: TencentStub) -> None:
+    tencent_stub.answer_ok()
+    outbox_id = await enqueue_sms_code("13800000000", "604817", 5)
+    # The provider was down for six minutes, say; the row waited out its backoff.
+    await Outbox.update({Outbox.created_at: Outbox.created_at - timedelta(minutes=6)}).where(Outbox.id == outbox_id)
+
+    report = await deliver_due(OutboxOnlyMailer(), TencentSms(tencent_settings(tencent_stub)), "worker-a")
+
+    assert report.failed == 1
+    assert tencent_stub.requests == []
+    row = await outbox_row(outbox_id)
+    assert (row["status"], row["last_error"]) == ("failed", "验证码已过期，不再发送")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -39,6 +39,14 @@ async def enqueue_sms_code(phone: str, code: str, minutes: int) -> int:
     """A verification-code SMS; the production template takes the same two values, {1}=code {2}=minutes."""
     text = f"【湘企融】您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
     return await enqueue_sms(phone, text, purpose=SMS_CODE_PURPOSE, params=[code, str(minutes)])
+
+
+def outlived(row: dict, now: datetime) -> bool:
+    """Whether an outbox row is no use any more: a code SMS whose code has expired (its second parameter)."""
+    if row["channel"] != "sms" or row["purpose"] != SMS_CODE_PURPOSE:
+        return False
+    minutes = int(json.loads(row["params"])[1])
+    return row["created_at"] + timedelta(minutes=minutes) < now
 
 
 async def enqueue_mail(address: str, subject: str, text: str, html: str = "", *, purpose: str = "") -> int:

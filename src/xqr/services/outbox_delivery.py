@@ -19,11 +19,14 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from piccolo.columns.combination import Combinable
+
 from xqr.db import is_sqlite, write_transaction
 from xqr.gateways import SendFailed
 from xqr.gateways.mail import Mailer, sender_domain
 from xqr.gateways.sms import SmsSender
 from xqr.services.errors import Conflict, NotFound
+from xqr.services.outbox import outlived
 from xqr.tables.messaging import Outbox
 
 logger = logging.getLogger("xqr.outbox")
@@ -67,7 +70,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.75, 1.25))
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> Combinable:
     unclaimed = Outbox.claimed_until.is_null() | (Outbox.claimed_until < now)
     return (Outbox.status == "pending") & (Outbox.next_attempt_at <= now) & unclaimed
 
@@ -111,17 +114,23 @@ async def _send(row: dict, mailer: Mailer, sms: SmsSender) -> str:
     return await asyncio.wait_for(send, timeout=SEND_TIMEOUT_SECONDS)
 
 
+class Outlived(SendFailed):
+    def __init__(self) -> None:
+        # A code that arrives after it expired only confuses: the user asks for a new one.
+        super().__init__("验证码已过期，不再发送", permanent=True)
+
+
 def _describe(error: BaseException) -> str:
     if isinstance(error, SendFailed):
         text = str(error)
-    elif isinstance(error, TimeoutError):
-        text = f"发送超时（{SEND_TIMEOUT_SECONDS} 秒）"
+    elif isinstance(error, TimeoutError) and not str(error):
+        text = f"发送超时（{SEND_TIMEOUT_SECONDS} 秒无应答）"
     else:
         text = f"{type(error).__name__}: {error}"
     return text[:ERROR_MAX_CHARS]
 
 
-def _mine(row: dict, worker_id: str):
+def _mine(row: dict, worker_id: str) -> Combinable:
     # Only while the claim is still ours: never overwrite the work of a loop that took the row over.
     return (Outbox.id == row["id"]) & (Outbox.claimed_by == worker_id)
 
@@ -176,6 +185,8 @@ async def deliver_due(mailer: Mailer, sms: SmsSender, worker_id: str, batch: int
             report.released = len(rows) - index
             break
         try:
+            if outlived(row, _now()):
+                raise Outlived()
             note = await _send(row, mailer, sms)
         except asyncio.CancelledError:
             # The app is shutting down: hand back what this pass will not finish, so that another
