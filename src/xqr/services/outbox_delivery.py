@@ -23,7 +23,7 @@ from piccolo.columns.combination import Combinable
 
 from xqr.db import is_sqlite, write_transaction
 from xqr.gateways import SendFailed
-from xqr.gateways.mail import Mailer, sender_domain
+from xqr.gateways.mail import Mailer
 from xqr.gateways.sms import SmsSender
 from xqr.services.errors import Conflict, NotFound
 from xqr.services.outbox import outlived
