@@ -78,6 +78,7 @@ class Settings:
     port: int = 8000
     hotline: str = "0731-84888888"
     upload_max_bytes: int = 10 * 1024 * 1024
+    #: pause between outbox delivery passes when idle; 0 turns the in-app loop off (`xqr outbox deliver` then)
     outbox_interval_seconds: float = 2.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
