@@ -35,7 +35,9 @@ async def put_peak(storage: Storage) -> int:
 
 async def test_local_put_memory(tmp_path: Path) -> None:
     storage = make_storage(StorageSettings(backend="local", local_dir=tmp_path))
-    assert await put_peak(storage) < 4 * MiB  # a 1 MiB block being cut, and one being written
+    # About 3 MiB: the block being written, the next one, and the bytes being cut
+    # into it. The margin is for other threads tracemalloc also counts.
+    assert await put_peak(storage) < 8 * MiB
 
 
 async def test_minio_put_memory(moto_process_endpoint: str) -> None:
@@ -44,4 +46,4 @@ async def test_minio_put_memory(moto_process_endpoint: str) -> None:
     await storage.check()
     # About three 5 MiB parts (the part being sent, the next one, and the blocks
     # being joined into it) plus 1 MiB of read-ahead: ~17 MiB, whatever the size.
-    assert await put_peak(storage) < 20 * MiB
+    assert await put_peak(storage) < 24 * MiB
