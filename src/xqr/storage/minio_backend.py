@@ -33,16 +33,14 @@ _Item = bytes | Exception | None  # a block, the source's failure, or the end
 
 
 def _http_client() -> urllib3.PoolManager:
-    # As the SDK's own client, but with short timeouts and two retries instead of
-    # five: /healthz must answer within about a second when MinIO is down.
+    # The SDK's own client waits 5 minutes to connect and retries five times:
+    # /healthz has to report a down MinIO within seconds.
     return urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=5, read=60),
+        timeout=urllib3.Timeout(connect=3, read=60),
         maxsize=10,
         cert_reqs="CERT_REQUIRED",
         ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
-        retries=urllib3.Retry(
-            total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]
-        ),
+        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
     )
 
 
@@ -150,9 +148,7 @@ class MinioStorage:
     async def stat(self, key: str) -> StoredObject:
         check_key(key)
         found = await self._call(self._client.stat_object, self._bucket, key)
-        return StoredObject(
-            key, found.size or 0, found.content_type or DEFAULT_CONTENT_TYPE
-        )
+        return StoredObject(key, found.size or 0, found.content_type or DEFAULT_CONTENT_TYPE)
 
     async def exists(self, key: str) -> bool:
         try:
