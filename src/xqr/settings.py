@@ -103,6 +103,8 @@ class Settings:
             problems.append("XQR_SMS_BACKEND=console 只把短信写进日志，生产环境请配置 tencent")
         if self.secret_generated:
             problems.append("XQR_SECRET_KEY 未设置：生产环境不能使用自动生成的密钥")
+        if not self.smtp.host:
+            problems.append("XQR_SMTP_HOST 未设置：生产环境的邮件不能只留在发件箱")
         if self.dev_pages:
             problems.append("XQR_DEV_PAGES 已开启：生产环境不能提供开发页面")
         if not self.base_url.startswith("https://"):
