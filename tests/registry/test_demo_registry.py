@@ -4,7 +4,7 @@ from xqr.services.demo import (
     DEMO_ENTERPRISE_ADDRESS,
     DEMO_ENTERPRISE_CODE,
     DEMO_ENTERPRISE_NAME,
-    DEMO_REGISTRY_COUNT,
+    demo_registry_count,
     demo_registry_entries,
     seed_demo,
 )
@@ -18,7 +18,7 @@ async def test_the_demo_registry_loads_once_with_the_demo_enterprise_complete(db
     await seed_demo()
 
     showcase = demo_registry_entries()
-    assert await RegistryEnterprise.count() == DEMO_REGISTRY_COUNT + len(showcase)
+    assert await RegistryEnterprise.count() == demo_registry_count() + len(showcase)
     demo = await get_registry().lookup(DEMO_ENTERPRISE_CODE)
     assert (demo.name, demo.address, demo.division_name) == (DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_ADDRESS, "长沙市岳麓区")
     for fact in ("status", "enterprise_type", "established_on", "registered_capital", "authority", "industry_code",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -23,8 +24,14 @@ DEMO_ENTERPRISE_NAME = "湖南湘企示范科技有限公司"
 #: synthetic, passes GB 32100 (registered in 长沙市岳麓区)
 DEMO_ENTERPRISE_CODE = "91430104MA4T7K2C4C"
 DEMO_ENTERPRISE_ADDRESS = "湖南省长沙市岳麓区麓谷大道 658 号"
-#: synthetic registry rows behind the demo's live search (deterministic: the same on every machine)
-DEMO_REGISTRY_COUNT = 20_000
+def demo_registry_count() -> int:
+    """Synthetic registry rows behind the demo's live search (deterministic: the same on every machine).
+
+    XQR_DEMO_REGISTRY_COUNT lowers it where 20,000 rows would only cost time (the test suite).
+    """
+    return int(os.environ.get("XQR_DEMO_REGISTRY_COUNT", "20000"))
+
+
 DEMO_REGISTRY_SEED = 2026
 
 
@@ -166,7 +173,7 @@ async def _seed_registry() -> None:
     if await RegistryEnterprise.exists().where(RegistryEnterprise.credit_code == DEMO_ENTERPRISE_CODE):
         return
     batch: list[RegistryEntry] = []
-    for entry in generate_entries(DEMO_REGISTRY_COUNT, DEMO_REGISTRY_SEED):
+    for entry in generate_entries(demo_registry_count(), DEMO_REGISTRY_SEED):
         batch.append(entry)
         if len(batch) == 2000:
             await save_entries(batch)
