@@ -44,6 +44,19 @@ async def test_pages_carry_no_inline_script_or_style(client):
     assert all("src=" in tag for tag in html.split("<script")[1:])
 
 
+async def test_a_post_without_the_csrf_token_is_refused(client):
+    response = await client.post("/logout", {}, csrf=False)
+    assert response.status_code == 403
+    assert "没有权限" in response.text
+
+
+
+async def test_htmx_posts_carry_the_token_from_the_body_and_pass(client):
+    response = await client.post("/logout", {}, htmx=True)
+    assert response.status_code == 200
+    assert response.headers["hx-location"] == "/"
+
+
 async def test_unknown_pages_get_a_chinese_404_page(client):
     response = await client.get("/no-such-page")
     assert response.status_code == 404

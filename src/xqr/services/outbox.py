@@ -35,9 +35,12 @@ async def enqueue_sms(phone: str, text: str, *, purpose: str = "", params: Seque
     return row.id
 
 
-async def enqueue_sms_code(phone: str, code: str, minutes: int) -> int:
-    """A verification-code SMS; the production template takes the same two values, {1}=code {2}=minutes."""
-    text = f"【湘企融】您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+async def enqueue_sms_code(phone: str, code: str, minutes: int, action: str = "") -> int:
+    """A verification-code SMS; the production template takes the same two values, {1}=code {2}=minutes.
+
+    `action` (注册, 登录...) only shapes the console text developers read; the template is one for all.
+    """
+    text = f"【湘企融】您的{action}验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
     return await enqueue_sms(phone, text, purpose=SMS_CODE_PURPOSE, params=[code, str(minutes)])
 
 
