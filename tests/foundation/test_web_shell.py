@@ -120,3 +120,11 @@ async def test_the_dev_outbox_is_not_there_when_dev_pages_are_off(db, settings):
         assert (await raw.get("/dev/outbox")).status_code == 404
     async with AsyncTestClient(app=create_app(settings)) as raw:
         assert (await raw.get("/dev/outbox")).status_code == 200
+
+
+async def test_a_navigation_after_a_post_gets_the_whole_page_not_a_partial(client):
+    """htmx follows HX-Location with HX-Request set and <body id="page"> as its target."""
+    partial = await client.get("/no-such-page", htmx=True)
+    navigation = await client.get("/no-such-page", headers={"HX-Request": "true", "HX-Target": "page"})
+    assert "<html" not in partial.text
+    assert "<html" in navigation.text
