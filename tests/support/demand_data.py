@@ -87,3 +87,9 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from xqr.services import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def stay(web):
+    """A test client that shows the 303 itself instead of following it."""
+    web.raw.follow_redirects = False
+    return web

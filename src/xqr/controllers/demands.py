@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from xqr.services import demands
@@ -62,19 +63,19 @@ async def my_demand_post(request: Request) -> Response:
 
 
 @get("/my/demands/{demand_id:int}", name="my_demand", guards=ENTERPRISE)
-async def my_demand(request: Request, demand_id: int) -> Template:
+async def my_demand(request: Request, demand_id: FromPath[int]) -> Template:
     demand = await demands.own_demand(request.user, demand_id)
     return await page(request, "demands/my_detail.html", {"demand": demand, "responses": await demands.responses_of(demand_id)})
 
 
 @get("/my/demands/{demand_id:int}/edit", name="my_demand_edit", guards=ENTERPRISE)
-async def my_demand_edit(request: Request, demand_id: int) -> Template:
+async def my_demand_edit(request: Request, demand_id: FromPath[int]) -> Template:
     demand = await demands.own_demand(request.user, demand_id)
     return await _demand_form(request, demands.form_values(demand), {}, demand=demand)
 
 
 @post("/my/demands/{demand_id:int}/edit", name="my_demand_update", guards=ENTERPRISE)
-async def my_demand_update(request: Request, demand_id: int) -> Response:
+async def my_demand_update(request: Request, demand_id: FromPath[int]) -> Response:
     demand = await demands.own_demand(request.user, demand_id)
     values = await form_data(request)
     try:
@@ -86,7 +87,7 @@ async def my_demand_update(request: Request, demand_id: int) -> Response:
 
 
 @post("/my/demands/{demand_id:int}/close", name="my_demand_close", guards=ENTERPRISE)
-async def my_demand_close(request: Request, demand_id: int) -> Response:
+async def my_demand_close(request: Request, demand_id: FromPath[int]) -> Response:
     await demands.close_demand(request.user, demand_id)
     await flash(request, "需求已关闭")
     return see_other(request, f"/my/demands/{demand_id}")
@@ -125,19 +126,19 @@ async def _bank_detail(request: Request, demand_id: int, values: dict, errors: d
 
 
 @get("/bank/demands/{demand_id:int}", name="bank_demand", guards=INSTITUTION)
-async def bank_demand(request: Request, demand_id: int) -> Template:
+async def bank_demand(request: Request, demand_id: FromPath[int]) -> Template:
     return await _bank_detail(request, demand_id, {}, {})
 
 
 @post("/bank/demands/{demand_id:int}/take", name="bank_demand_take", guards=INSTITUTION)
-async def bank_demand_take(request: Request, demand_id: int) -> Response:
+async def bank_demand_take(request: Request, demand_id: FromPath[int]) -> Response:
     await demands.take_demand(request.user, demand_id, ip=client_ip(request))
     await flash(request, "接单成功，请尽快联系企业")
     return see_other(request, f"/bank/demands/{demand_id}")
 
 
 @post("/bank/demands/{demand_id:int}/outcome", name="bank_demand_outcome", guards=INSTITUTION)
-async def bank_demand_outcome(request: Request, demand_id: int) -> Response:
+async def bank_demand_outcome(request: Request, demand_id: FromPath[int]) -> Response:
     values = await form_data(request)
     try:
         await demands.record_outcome(request.user, demand_id, values, ip=client_ip(request))
