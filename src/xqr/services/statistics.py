@@ -1,0 +1,236 @@
+"""数据统计: the admin dashboard's figures, each one SQL aggregate, each a table the page charts and exports.
+
+Until the certification branch lands, the funnel reads Enterprise.cert_status
+(submitted = pending, certified or rejected); an enterprise's region is the
+division in its credit code (GB 32100 positions 3-8).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count, Sum
+
+from xqr.db import is_sqlite
+from xqr.services.classifications import prefectures
+from xqr.services.demands import CHINA_TIME, OUTCOME_LABELS, STATUS_LABELS
+from xqr.tables.accounts import Enterprise
+from xqr.tables.demands import Demand, DemandResponse
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    date_from: date | None = None  #: Beijing dates, inclusive
+    date_to: date | None = None
+    region: str = ""  #: 4-digit prefecture prefix
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    chart: str  #: funnel | line | pie | bar
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(self.columns)
+        writer.writerows([[_plain(v) for v in row] for row in self.rows])
+        return "\ufeff" + buffer.getvalue()  # a BOM so that Excel opens UTF-8 Chinese correctly
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def parse_date_range(query: dict[str, str]) -> tuple[date | None, date | None, dict[str, str]]:
+    """date_from and date_to from a query string (both optional), with a message for each bad one."""
+    errors: dict[str, str] = {}
+    dates: dict[str, date | None] = {}
+    for name in ("date_from", "date_to"):
+        raw = (query.get(name) or "").strip()
+        dates[name] = None
+        if raw:
+            try:
+                dates[name] = date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = "请输入正确的日期"
+    if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
+        errors["date_to"] = "结束日期不能早于开始日期"
+        dates["date_to"] = None
+    return dates["date_from"], dates["date_to"], errors
+
+
+def parse_filter(query: dict[str, str]) -> tuple[StatsFilter, dict[str, str]]:
+    date_from, date_to, errors = parse_date_range(query)
+    region = (query.get("region") or "").strip()
+    if region and region not in dict(prefectures()):
+        errors["region"] = "请选择湖南省的市州"
+        region = ""
+    return StatsFilter(date_from, date_to, region), errors
+
+
+def _period(column, filters: StatsFilter) -> list:
+    conditions = []
+    if filters.date_from:
+        conditions.append(column >= datetime.combine(filters.date_from, time.min, tzinfo=CHINA_TIME))
+    if filters.date_to:
+        conditions.append(column < datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=CHINA_TIME))
+    return conditions
+
+
+def _enterprise_conditions(filters: StatsFilter) -> list:
+    conditions = _period(Enterprise.created_at, filters)
+    if filters.region:
+        conditions.append(Enterprise.credit_code.like(f"__{filters.region}%"))
+    return conditions
+
+
+def _demand_conditions(filters: StatsFilter, demand=Demand) -> list:
+    conditions = _period(demand.created_at, filters)
+    if filters.region:
+        conditions.append(demand.region_code.like(f"{filters.region}%"))
+    return conditions
+
+
+def _where(query, conditions: list):
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+async def funnel(filters: StatsFilter) -> StatTable:
+    conditions = _enterprise_conditions(filters)
+    registered = await _where(Enterprise.count(), conditions)
+    submitted = await _where(Enterprise.count().where(Enterprise.cert_status.is_in(["pending", "certified", "rejected"])), conditions)
+    certified = await _where(Enterprise.count().where(Enterprise.cert_status == "certified"), conditions)
+    return StatTable(
+        "funnel", "注册与认证漏斗", ["阶段", "企业数"],
+        [["已注册", registered], ["已提交认证", submitted], ["已认证", certified]], "funnel",
+    )
+
+
+async def registrations_by_month(filters: StatsFilter) -> StatTable:
+    """Enterprises registered per Beijing month; the month is computed by the database."""
+    conditions = ["1 = 1"]
+    values: list[Any] = []
+    if filters.date_from:
+        conditions.append("created_at >= {}")
+        values.append(datetime.combine(filters.date_from, time.min, tzinfo=CHINA_TIME))
+    if filters.date_to:
+        conditions.append("created_at < {}")
+        values.append(datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=CHINA_TIME))
+    if filters.region:
+        conditions.append("credit_code LIKE {}")
+        values.append(f"__{filters.region}%")
+    if is_sqlite():
+        month = "strftime('%Y-%m', substr(created_at, 1, 19), '+8 hours')"
+        registered = "SUM(CASE WHEN cert_status = 'certified' THEN 1 ELSE 0 END)"
+    else:
+        month = "to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+        registered = "COUNT(*) FILTER (WHERE cert_status = 'certified')"
+    sql = (
+        f"SELECT {month} AS month, COUNT(*) AS registered, {registered} AS certified "
+        f"FROM enterprise WHERE {' AND '.join(conditions)} GROUP BY month ORDER BY month"
+    )
+    rows = await Enterprise.raw(sql, *values)
+    return StatTable(
+        "registrations", "企业注册与认证（按月）", ["月份", "注册企业数", "其中已认证"],
+        [[r["month"], int(r["registered"]), int(r["certified"] or 0)] for r in rows], "line",
+    )
+
+
+async def demands_by_status(filters: StatsFilter) -> StatTable:
+    rows = await _where(Demand.select(Demand.status, Count(alias="n")).group_by(Demand.status), _demand_conditions(filters))
+    counts = {r["status"]: r["n"] for r in rows}
+    return StatTable("demand_status", "融资需求状态", ["状态", "需求数"], [[STATUS_LABELS[s], counts.get(s, 0)] for s in STATUS_LABELS], "pie")
+
+
+async def demand_outcomes(filters: StatsFilter) -> StatTable:
+    """Responses of taken demands by outcome; 已接单 means taken with no outcome recorded yet."""
+    query = DemandResponse.select(
+        DemandResponse.outcome, Count(alias="n"), Sum(DemandResponse.granted_amount, alias="granted")
+    ).where(DemandResponse.taken_at.is_not_null()).group_by(DemandResponse.outcome)
+    rows = await _where(query, _demand_conditions(filters, DemandResponse.demand))
+    by_outcome = {r["outcome"]: r for r in rows}
+    table = []
+    for outcome, label in OUTCOME_LABELS.items():
+        row = by_outcome.get(outcome)
+        table.append([label, row["n"] if row else 0, Decimal(str(row["granted"] or 0)) if row else Decimal(0)])
+    return StatTable("demand_outcomes", "需求接单与对接结果", ["结果", "接单数", "授信金额（万元）"], table, "pie")
+
+
+async def institution_demands(filters: StatsFilter) -> StatTable:
+    """Per institution: demands taken, granted and the amount granted, most taken first."""
+    query = DemandResponse.select(
+        DemandResponse.institution.name.as_alias("institution"),
+        Count(alias="taken"),
+        Sum(DemandResponse.granted_amount, alias="granted_amount"),
+    ).where(DemandResponse.taken_at.is_not_null()).group_by(DemandResponse.institution.name)
+    rows = await _where(query, _demand_conditions(filters, DemandResponse.demand))
+    granted_query = DemandResponse.select(
+        DemandResponse.institution.name.as_alias("institution"), Count(alias="granted")
+    ).where(DemandResponse.outcome == "granted").group_by(DemandResponse.institution.name)
+    granted = {r["institution"]: r["granted"] for r in await _where(granted_query, _demand_conditions(filters, DemandResponse.demand))}
+    table = [
+        [r["institution"], r["taken"], granted.get(r["institution"], 0), Decimal(str(r["granted_amount"] or 0))]
+        for r in rows
+    ]
+    table.sort(key=lambda row: (-row[1], row[0]))
+    return StatTable("institution_demands", "各机构接单排名", ["金融机构", "接单数", "已授信数", "授信金额（万元）"], table, "bar")
+
+
+TABLES = {
+    "funnel": funnel,
+    "registrations": registrations_by_month,
+    "demand_status": demands_by_status,
+    "demand_outcomes": demand_outcomes,
+    "institution_demands": institution_demands,
+}
+
+
+async def dashboard(filters: StatsFilter) -> list[StatTable]:
+    return [await build(filters) for build in TABLES.values()]
+
+
+async def table(key: str, filters: StatsFilter) -> StatTable | None:
+    build = TABLES.get(key)
+    return await build(filters) if build else None
+
+
+def chart_option(stat: StatTable) -> dict[str, Any]:
+    """The ECharts option for a table, delivered to the page as JSON (static/js/dashboard.js draws it)."""
+    names = [str(row[0]) for row in stat.rows]
+    if stat.chart in {"funnel", "pie"}:
+        data = [{"name": str(row[0]), "value": row[1]} for row in stat.rows]
+        series: dict[str, Any] = {"type": stat.chart, "data": data, "name": stat.title}
+        if stat.chart == "pie":
+            series["radius"] = ["35%", "65%"]
+        return {"tooltip": {"trigger": "item"}, "legend": {"bottom": 0}, "series": [series]}
+    series_list = [
+        {"type": "line" if stat.chart == "line" else "bar", "name": column, "data": [_number(row[i]) for row in stat.rows]}
+        for i, column in enumerate(stat.columns[1:], start=1)
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 16, "top": 24, "bottom": 56, "containLabel": True},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30 if len(names) > 4 else 0}},
+        "yAxis": {"type": "value"},
+        "series": series_list,
+    }
+
+
+def _number(value: Any) -> float | int:
+    return float(value) if isinstance(value, Decimal) else value
