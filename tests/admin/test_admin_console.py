@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.support.demand_data import certify, demand_form, enterprise_user, institution_staff, seeded_with_demand, stay, user
+from tests.support.demand_data import seed_statistics, seeded_with_demand, stay, user
 from tests.support.web import text_of
 from xqr.services import demands, statistics
 from xqr.services.demo import seed_demo
@@ -170,29 +170,8 @@ async def test_the_audit_log_filters_and_has_no_route_that_changes_it(db, app, l
     assert await AuditLog.count() == 2
 
 
-async def _seed_statistics() -> None:
-    """Several enterprises in two prefectures and statuses, demands, takes and outcomes."""
-    await seed_demo()
-    await certify()
-    statuses = ["certified", "pending", "rejected", "uncertified", "certified"]
-    for n, status in enumerate(statuses):
-        division = "430102" if n % 2 else "430202"
-        person = await enterprise_user(f"corp{n}", f"统计企业{n}", division, 100 + n, certified=True)
-        await Enterprise.update({Enterprise.cert_status: status}).where(Enterprise.id == person.enterprise_id)
-        if status == "certified":
-            demand_id = await demands.post_demand(await user(f"corp{n}"), demand_form(amount=str(100 * (n + 1))))
-            await demands.take_demand(await user("demo_gsyh"), demand_id)
-            await demands.record_outcome(await user("demo_gsyh"), demand_id, {"outcome": "granted", "granted_amount": str(50 * (n + 1))})
-    poster = await user("demo_qiye")
-    open_id = await demands.post_demand(poster, demand_form())
-    await demands.take_demand(await user("demo_csyh"), open_id)
-    closed_id = await demands.post_demand(poster, demand_form())
-    await demands.close_demand(poster, closed_id)
-    await institution_staff("third_bank", "湖南银行")
-
-
 async def test_statistics_match_the_databases_own_counts(db):
-    await _seed_statistics()
+    await seed_statistics()
     funnel = dict((r[0], r[1]) for r in (await statistics.funnel(statistics.StatsFilter())).rows)
     enterprises = await Enterprise.select(Enterprise.cert_status, Enterprise.credit_code)
     assert funnel["已注册"] == len(enterprises)
@@ -227,7 +206,7 @@ async def test_statistics_match_the_databases_own_counts(db):
 
 
 async def test_the_dashboard_shows_the_figures_and_exports_each_table_as_csv(db, login_as):
-    await _seed_statistics()
+    await seed_statistics()
     web = stay(await login_as("demo_admin"))
     page = await web.get("/admin")
     assert page.status_code == 200 and "<script>" not in page.text and 'type="application/json"' in page.text

@@ -36,7 +36,7 @@ async def test_bad_input_re_renders_the_form_with_the_message_and_the_typed_valu
     await seed_demo()
     await certify()
     web = stay(await login_as("demo_qiye"))
-    response = await web.post("/my/demands", demand_form(amount="abc", purpose="扩大生产线"), htmx=htmx)
+    response = await web.post("/my/demands", demand_form(amount="abc", purpose="扩大生产线"), htmx=htmx, headers={"HX-Target": "demand-form"} if htmx else {})
     assert response.status_code == 422
     assert "请输入融资金额" in response.text and 'value="abc"' in response.text and "扩大生产线" in response.text
     assert ("<html" in response.text) is not htmx

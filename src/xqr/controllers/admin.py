@@ -14,7 +14,7 @@ from xqr.services.classifications import prefectures
 from xqr.services.errors import NotFound, ValidationFailed
 from xqr.web import sessions
 from xqr.web.current_user import ROLE_LABELS
-from xqr.web.forms import client_ip, form_data, query_data
+from xqr.web.forms import client_ip, form_data, query_data, swaps
 from xqr.web.guards import requires_role
 from xqr.web.render import flash, page, see_other
 
@@ -74,7 +74,7 @@ async def _users_page(request: Request, values: dict, errors: dict, status: int 
             "institutions": [(i["name"], i["name"]) for i in await demands.active_institutions()],
             "temporary": await sessions.pop_value(request, "temporary_password"),
         },
-        partial="admin/_user_form.html" if request.method == "POST" else "admin/_user_list.html",
+        partial=swaps(request, "user-form", "admin/_user_form.html") or swaps(request, "user-list", "admin/_user_list.html"),
         status=status,
     )
 
@@ -162,7 +162,7 @@ async def admin_audit(request: Request) -> Template:
         "admin/audit.html",
         {"rows": rows, "total": total, "query": query, "errors": errors, "actions": await audit.known_actions(),
          "page_number": page_number, "pages": max(1, -(-total // audit.PAGE_SIZE))},
-        partial="admin/_audit_rows.html",
+        partial=swaps(request, "audit-rows", "admin/_audit_rows.html"),
     )
 
 

@@ -11,7 +11,7 @@ from litestar.response import Template
 from xqr.services import demands
 from xqr.services.classifications import industry_sections, prefectures
 from xqr.services.errors import ValidationFailed
-from xqr.web.forms import client_ip, form_data, query_data, user_agent
+from xqr.web.forms import client_ip, form_data, query_data, swaps, user_agent
 from xqr.web.guards import requires_role
 from xqr.web.render import flash, page, see_other
 
@@ -41,7 +41,7 @@ async def _demand_form(request: Request, values: dict, errors: dict, *, demand: 
         request,
         "demands/my_form.html",
         {"values": values, "errors": errors, "demand": demand, **_choices()},
-        partial="demands/_demand_form.html",
+        partial=swaps(request, "demand-form", "demands/_demand_form.html"),
         status=status,
     )
 
@@ -110,7 +110,7 @@ async def bank_demands(request: Request) -> Template:
             "errors": errors,
             **_choices(),
         },
-        partial="demands/_hall_list.html",
+        partial=swaps(request, "hall-list", "demands/_hall_list.html"),
     )
 
 
@@ -120,7 +120,7 @@ async def _bank_detail(request: Request, demand_id: int, values: dict, errors: d
         request,
         "demands/bank_detail.html",
         {"demand": demand, "values": values, "errors": errors, "outcomes": [(k, demands.OUTCOME_LABELS[k]) for k in demands.RECORDABLE_OUTCOMES]},
-        partial="demands/_outcome_form.html",
+        partial=swaps(request, "outcome-form", "demands/_outcome_form.html"),
         status=status,
     )
 

@@ -26,6 +26,7 @@ from xqr.tables.accounts import Consent, Enterprise, User
 from xqr.tables.catalogue import Institution
 from xqr.tables.demands import Demand, DemandResponse
 from xqr.web.current_user import CurrentUser
+from xqr.web.templating import amount as amount_text
 
 MAX_RESPONSES = 3
 MAX_AMOUNT = Decimal(100000)  # 万元 (10 亿元)
@@ -149,7 +150,7 @@ def parse_demand_form(form: dict[str, str], *, posting: bool) -> DemandInput:
 def form_values(demand: dict[str, Any]) -> dict[str, str]:
     """A stored demand as the edit form shows it."""
     keys = ("amount", "term_months", "purpose", "guarantee", "max_rate", "contact_name", "contact_phone", "contact_email", "industry")
-    values = {key: str(demand[key]) for key in keys}
+    values = {key: amount_text(demand[key]) if isinstance(demand[key], Decimal) else str(demand[key]) for key in keys}
     values["expires_on"] = demand["expires_on"].isoformat()
     return values
 

@@ -36,7 +36,7 @@ class StatTable:
     title: str
     columns: list[str]
     rows: list[list[Any]]
-    chart: str  #: funnel | line | pie | bar
+    chart: str  #: funnel | pie | bar
     extra: dict[str, Any] = field(default_factory=dict)
 
     def csv(self) -> str:
@@ -147,7 +147,7 @@ async def registrations_by_month(filters: StatsFilter) -> StatTable:
     rows = await Enterprise.raw(sql, *values)
     return StatTable(
         "registrations", "企业注册与认证（按月）", ["月份", "注册企业数", "其中已认证"],
-        [[r["month"], int(r["registered"]), int(r["certified"] or 0)] for r in rows], "line",
+        [[r["month"], int(r["registered"]), int(r["certified"] or 0)] for r in rows], "bar",
     )
 
 
@@ -218,16 +218,20 @@ def chart_option(stat: StatTable) -> dict[str, Any]:
         if stat.chart == "pie":
             series["radius"] = ["35%", "65%"]
         return {"tooltip": {"trigger": "item"}, "legend": {"bottom": 0}, "series": [series]}
+    # Amounts (万元) get their own axis on the right: they dwarf the counts.
     series_list = [
-        {"type": "line" if stat.chart == "line" else "bar", "name": column, "data": [_number(row[i]) for row in stat.rows]}
+        {"type": stat.chart, "name": column, "data": [_number(row[i]) for row in stat.rows], "yAxisIndex": 1 if "万元" in column else 0}
         for i, column in enumerate(stat.columns[1:], start=1)
     ]
+    y_axes: list[dict[str, Any]] = [{"type": "value", "minInterval": 1}]
+    if any(series["yAxisIndex"] for series in series_list):
+        y_axes.append({"type": "value", "name": "万元"})
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
         "grid": {"left": 40, "right": 16, "top": 24, "bottom": 56, "containLabel": True},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30 if len(names) > 4 else 0}},
-        "yAxis": {"type": "value"},
+        "yAxis": y_axes,
         "series": series_list,
     }
 
