@@ -81,6 +81,8 @@ class Settings:
     outbox_interval_seconds: float = 2.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    #: working days an institution has to accept (受理) an application before it shows as overdue
+    application_response_days: int = 3
     storage: StorageSettings = field(default_factory=StorageSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
@@ -140,6 +142,7 @@ def load_settings() -> Settings:
         hotline=os.environ.get("XQR_HOTLINE", "0731-84888888"),
         upload_max_bytes=env_int("XQR_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         outbox_interval_seconds=float(os.environ.get("XQR_OUTBOX_INTERVAL", "2")),
+        application_response_days=env_int("XQR_APPLICATION_RESPONSE_DAYS", 3),
         storage=StorageSettings(
             backend=os.environ.get("XQR_STORAGE", "local"),
             local_dir=Path(os.environ.get("XQR_STORAGE_DIR", str(var_dir / "storage"))).resolve(),
