@@ -78,6 +78,7 @@ class Settings:
     port: int = 8000
     hotline: str = "0731-84888888"
     upload_max_bytes: int = 10 * 1024 * 1024
+    #: pause between outbox delivery passes when idle; 0 turns the in-app loop off (`xqr outbox deliver` then)
     outbox_interval_seconds: float = 2.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
@@ -104,6 +105,8 @@ class Settings:
             problems.append("XQR_SMS_BACKEND=console 只把短信写进日志，生产环境请配置 tencent")
         if self.secret_generated:
             problems.append("XQR_SECRET_KEY 未设置：生产环境不能使用自动生成的密钥")
+        if not self.smtp.host:
+            problems.append("XQR_SMTP_HOST 未设置：生产环境的邮件不能只留在发件箱")
         if self.dev_pages:
             problems.append("XQR_DEV_PAGES 已开启：生产环境不能提供开发页面")
         if not self.base_url.startswith("https://"):
