@@ -16,13 +16,10 @@ ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admi
 SHARED_PATHS = {"/my/messages", "/my/settings"}
 
 COMING_SOON = {
-    "/my/certification": "企业认证",
     "/my/demands": "需求管理",
     "/my/credit": "信用记录",
     "/my/products": "产品查询",
-    "/my/messages": "我的消息",
     "/my/settings": "我的管理",
-    "/review/certifications": "认证审核",
     "/bank/demands": "需求大厅",
     "/admin": "数据统计",
     "/admin/users": "用户管理",
