@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -10,6 +11,12 @@ from xqr.services.demo import seed_demo
 from xqr.services.users import create_user, load_current_user
 from xqr.tables.accounts import Enterprise, User
 from xqr.tables.catalogue import Product
+
+
+@pytest.fixture
+def settings(settings):
+    """No background outbox loop: several clients share one app here, and each would start its own."""
+    return dataclasses.replace(settings, outbox_interval_seconds=0)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from litestar.response import Response, Template
 
 from xqr.services import applications
 from xqr.services.catalogue import active_institutions
+from xqr.services.certification import DOCUMENT_LABELS, FACT_LABELS, PERSON_LABELS
 from xqr.services.errors import Conflict, ValidationFailed
 from xqr.web.forms import client_ip, form_data
 from xqr.web.guards import requires_role
@@ -58,7 +59,14 @@ async def application_queue(request: Request) -> Template:
 
 async def _detail(request: Request, application_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
     item = await applications.for_staff(request.user, application_id)
-    context = {"item": item, "values": values or {}, "errors": errors or {}, "base": _base(request)}
+    context = {
+        "item": item,
+        "values": values or {},
+        "errors": errors or {},
+        "base": _base(request),
+        "certification_labels": [*FACT_LABELS.items(), *PERSON_LABELS.items()],
+        "document_labels": DOCUMENT_LABELS,
+    }
     return await page(request, "workbench/application.html", context, status=status)
 
 

@@ -17,7 +17,7 @@ from typing import Mapping
 from piccolo.query.functions.aggregate import Sum
 
 from xqr.db import is_unique_violation, write_transaction
-from xqr.services import audit, forms
+from xqr.services import audit, certification, forms
 from xqr.services.catalogue import public_product
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
@@ -111,11 +111,11 @@ async def contact_defaults(actor: CurrentUser) -> dict[str, str]:
 
 
 async def certified_contact(enterprise_id: int | None) -> dict[str, str]:
-    """The contact person the enterprise gave at certification: name, phone, email.
-
-    Certification (branch `certification`) stores these; until it is merged nothing is known.
-    """
-    return {}
+    """The contact person the enterprise gave at certification (name, phone, email); empty if not certified."""
+    facts = await certification.certified_facts(enterprise_id) if enterprise_id else None
+    if facts is None:
+        return {}
+    return {"name": facts.row["contact_name"], "phone": facts.row["contact_phone"], "email": facts.row["contact_email"]}
 
 
 def _clean_application(product: dict, values: Mapping[str, str]) -> dict:
@@ -519,7 +519,21 @@ async def for_staff(actor: CurrentUser, application_id: int) -> dict:
     _decorate(row, now())
     row["events"] = (await _events_by_application([application_id]))[application_id]
     row["consented"] = row["consent"] is not None
+    # the certified facts and documents, only with the enterprise's consent for this application
+    facts = await certification.certified_facts(row["enterprise"]) if row["consented"] else None
+    row["certification"] = await certification.load_draft(facts.row) if facts else None
     return row
+
+
+async def shared_with_institution(enterprise_id: int, institution_id: int | None) -> bool:
+    """Whether the enterprise consented, on some application, to this institution seeing its certification."""
+    if not institution_id:
+        return False
+    return await LoanApplication.exists().where(
+        (LoanApplication.enterprise == enterprise_id)
+        & (LoanApplication.institution == institution_id)
+        & LoanApplication.consent.is_not_null()
+    )
 
 
 async def totals() -> tuple[int, Decimal]:
