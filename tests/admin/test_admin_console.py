@@ -222,3 +222,45 @@ async def test_the_dashboard_shows_the_figures_and_exports_each_table_as_csv(db,
     assert (await web.get("/admin/stats/nothing.csv")).status_code == 404
     bad = await web.get("/admin?date_from=bad&region=9999")
     assert bad.status_code == 200 and "请输入正确的日期" in bad.text and "请选择湖南省的市州" in bad.text
+
+
+async def test_application_statistics_match_the_databases_own_counts(db):
+    from statistics import median
+
+    from xqr.tables.applications import LoanApplication
+
+    await seed_statistics()
+    rows = await LoanApplication.select(
+        LoanApplication.status, LoanApplication.amount, LoanApplication.approved_amount, LoanApplication.disbursed_amount,
+        LoanApplication.created_at, LoanApplication.accepted_at, LoanApplication.decided_at, LoanApplication.respond_by,
+        LoanApplication.institution.name,
+    )
+    assert rows, "the seed made applications"
+    by_status = dict((r[0], r[1]) for r in (await statistics.applications_by_status(statistics.StatsFilter())).rows)
+    assert sum(by_status.values()) == len(rows)
+    assert by_status["已放款"] == sum(r["status"] == "disbursed" for r in rows)
+
+    for name, count, applied, approved, disbursed in (await statistics.application_amounts(statistics.StatsFilter())).rows:
+        mine = [r for r in rows if r["institution.name"] == name]
+        assert count == len(mine)
+        assert applied == sum(r["amount"] for r in mine)
+        assert approved == sum(r["approved_amount"] or 0 for r in mine)
+        assert disbursed == sum(r["disbursed_amount"] or 0 for r in mine)
+
+    now = datetime.now(timezone.utc)
+    ranking = (await statistics.institution_response(statistics.StatsFilter())).rows
+    assert {r[0] for r in ranking} == {r["institution.name"] for r in rows}
+    for name, count, median_hours, overdue_share in ranking:
+        mine = [r for r in rows if r["institution.name"] == name]
+        late = [
+            r for r in mine
+            if (r["accepted_at"] and r["accepted_at"] > r["respond_by"])
+            or (not r["accepted_at"] and r["decided_at"] and r["decided_at"] > r["respond_by"])
+            or (r["status"] == "submitted" and r["respond_by"] <= now)
+        ]
+        assert float(overdue_share) == pytest.approx(100 * len(late) / len(mine), abs=0.05)
+        hours = [(r["accepted_at"] - r["created_at"]).total_seconds() / 3600 for r in mine if r["accepted_at"]]
+        if hours:
+            assert float(median_hours) == pytest.approx(median(hours), abs=0.06)
+    assert [r[3] for r in ranking] == sorted(r[3] for r in ranking)
+    assert any(r[3] > 0 for r in ranking), "the seed has an overdue application"

@@ -95,6 +95,46 @@ async def seed_statistics() -> None:
     closed_id = await demands.post_demand(poster, demand_form())
     await demands.close_demand(poster, closed_id)
     await institution_staff("third_bank", "湖南银行")
+    await seed_applications()
+
+
+async def seed_applications() -> None:
+    """Applications to two institutions in every state the statistics count, one of them overdue."""
+    from decimal import Decimal
+
+    from xqr.services import applications
+    from xqr.tables.applications import LoanApplication
+    from xqr.tables.catalogue import Product
+
+    async def apply(username: str, institution: str, amount: Decimal) -> int:
+        product = await Product.select().where(Product.institution.name == institution).order_by(Product.id).first()
+        values = {
+            "amount": str(max(amount, product["min_amount"])), "term_months": str(product["min_term_months"]),
+            "purpose": "采购原材料", "contact_name": "王经理", "contact_phone": "13812345678", "consent": "yes",
+        }
+        return (await applications.apply(await user(username), product["id"], values, response_days=3)).id
+
+    gsyh, csyh = await user("demo_gsyh"), await user("demo_csyh")
+    today = demands.today().isoformat()
+    first = await apply("demo_qiye", "中国工商银行", Decimal(50))
+    await applications.accept(gsyh, first)
+    await applications.approve(gsyh, first, {"approved_amount": "40", "approved_rate": "3.5", "approved_term_months": "6"})
+    await applications.disburse(gsyh, first, {"disbursed_amount": "40", "disbursed_on": today})
+    second = await apply("demo_qiye", "长沙银行", Decimal(80))
+    await applications.accept(csyh, second)
+    await applications.decline(csyh, second, {"reason": "经营年限不足"})
+    third = await apply("corp0", "中国工商银行", Decimal(30))
+    await applications.accept(gsyh, third)
+    late = await apply("corp4", "长沙银行", Decimal(20))
+    await LoanApplication.update({LoanApplication.respond_by: datetime.now(timezone.utc) - timedelta(hours=1)}).where(LoanApplication.id == late)
+
+
+@pytest.fixture
+def settings(settings):
+    """No background outbox loop: several clients share one app in these tests, and each would start its own."""
+    import dataclasses
+
+    return dataclasses.replace(settings, outbox_interval_seconds=0)
 
 
 @pytest.fixture(autouse=True)

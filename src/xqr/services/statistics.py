@@ -17,9 +17,11 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Sum
 
 from xqr.db import is_sqlite
+from xqr.services.applications import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from xqr.services.classifications import prefectures
 from xqr.services.demands import CHINA_TIME, OUTCOME_LABELS, STATUS_LABELS
 from xqr.tables.accounts import Enterprise
+from xqr.tables.applications import LoanApplication
 from xqr.tables.demands import Demand, DemandResponse
 
 
@@ -191,9 +193,109 @@ async def institution_demands(filters: StatsFilter) -> StatTable:
     return StatTable("institution_demands", "各机构接单排名", ["金融机构", "接单数", "已授信数", "授信金额（万元）"], table, "bar")
 
 
+def _application_conditions(filters: StatsFilter) -> list:
+    conditions = _period(LoanApplication.created_at, filters)
+    if filters.region:
+        conditions.append(LoanApplication.enterprise.credit_code.like(f"__{filters.region}%"))
+    return conditions
+
+
+async def applications_by_status(filters: StatsFilter) -> StatTable:
+    query = LoanApplication.select(LoanApplication.status, Count(alias="n")).group_by(LoanApplication.status)
+    counts = {r["status"]: r["n"] for r in await _where(query, _application_conditions(filters))}
+    return StatTable(
+        "application_status", "融资申请状态", ["状态", "申请数"],
+        [[label, counts.get(status, 0)] for status, label in APPLICATION_STATUS_LABELS.items()], "pie",
+    )
+
+
+async def application_amounts(filters: StatsFilter) -> StatTable:
+    """Per institution: applications, and the amounts applied for, approved and disbursed (万元)."""
+    query = LoanApplication.select(
+        LoanApplication.institution.name.as_alias("institution"),
+        Count(alias="n"),
+        Sum(LoanApplication.amount, alias="applied"),
+        Sum(LoanApplication.approved_amount, alias="approved"),
+        Sum(LoanApplication.disbursed_amount, alias="disbursed"),
+    ).group_by(LoanApplication.institution.name)
+    rows = await _where(query, _application_conditions(filters))
+    table = [
+        [r["institution"], r["n"], *(Decimal(str(r[key] or 0)) for key in ("applied", "approved", "disbursed"))]
+        for r in rows
+    ]
+    table.sort(key=lambda row: (-row[1], row[0]))
+    return StatTable(
+        "application_amounts", "各机构申请与金额", ["金融机构", "申请数", "申请金额（万元）", "审批金额（万元）", "放款金额（万元）"],
+        table, "bar",
+    )
+
+
+async def institution_response(filters: StatsFilter, moment: datetime | None = None) -> StatTable:
+    """Each institution's median hours from submission to 受理 and share of overdue applications, best first.
+
+    Overdue: accepted (or decided) after respond_by, or still 待受理 past it. The durations
+    come from the database; the median is taken here because SQLite has no median aggregate.
+    """
+    moment = moment or datetime.now(CHINA_TIME)
+    if is_sqlite():
+        hours = "(julianday(substr(accepted_at, 1, 19)) - julianday(substr(created_at, 1, 19))) * 24"
+    else:
+        hours = "EXTRACT(EPOCH FROM (accepted_at - created_at)) / 3600"
+    conditions = _application_conditions(filters)
+    base = LoanApplication.select(
+        LoanApplication.institution.name.as_alias("institution"),
+        Count(alias="n"),
+    ).group_by(LoanApplication.institution.name)
+    totals = {r["institution"]: r["n"] for r in await _where(base, conditions)}
+    late = await _where(
+        LoanApplication.select(LoanApplication.institution.name.as_alias("institution"), Count(alias="n"))
+        .where(
+            (LoanApplication.accepted_at > LoanApplication.respond_by)
+            | (LoanApplication.accepted_at.is_null() & (LoanApplication.decided_at > LoanApplication.respond_by))
+            | ((LoanApplication.status == "submitted") & (LoanApplication.respond_by <= moment))
+        )
+        .group_by(LoanApplication.institution.name),
+        conditions,
+    )
+    overdue = {r["institution"]: r["n"] for r in late}
+    durations: dict[str, list[float]] = {}
+    accepted = _where(
+        LoanApplication.select(LoanApplication.institution.name.as_alias("institution"), LoanApplication.id)
+        .where(LoanApplication.accepted_at.is_not_null()),
+        conditions,
+    )
+    ids = {r["id"]: r["institution"] for r in await accepted}
+    if ids:
+        marks = ", ".join("{}" for _ in ids)
+        for r in await LoanApplication.raw(f"SELECT id, {hours} AS hours FROM loan_application WHERE id IN ({marks})", *ids):
+            durations.setdefault(ids[r["id"]], []).append(float(r["hours"]))
+    table = []
+    for name, total in totals.items():
+        median_hours = _median(durations.get(name, []))
+        share = Decimal(overdue.get(name, 0) * 100) / Decimal(total)
+        table.append([name, total, median_hours if median_hours is not None else "—", share.quantize(Decimal("0.1"))])
+    table.sort(key=lambda row: (row[3], row[2] if isinstance(row[2], Decimal) else Decimal("1e9"), row[0]))
+    return StatTable(
+        "institution_response", "各机构受理时效排名", ["金融机构", "申请数", "受理时长中位数（小时）", "逾期占比（%）"],
+        table, "bar",
+    )
+
+
+def _median(values: list[float]) -> Decimal | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
 TABLES = {
     "funnel": funnel,
     "registrations": registrations_by_month,
+    "application_status": applications_by_status,
+    "application_amounts": application_amounts,
+    "institution_response": institution_response,
     "demand_status": demands_by_status,
     "demand_outcomes": demand_outcomes,
     "institution_demands": institution_demands,
@@ -236,5 +338,8 @@ def chart_option(stat: StatTable) -> dict[str, Any]:
     }
 
 
-def _number(value: Any) -> float | int:
-    return float(value) if isinstance(value, Decimal) else value
+def _number(value: Any) -> float | int | None:
+    """Chart values; a "—" (no figure) is a gap in the chart."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value if isinstance(value, int) else None
