@@ -10,7 +10,6 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from xqr.services import admin_users, audit, demands, statistics
-from xqr.services.classifications import prefectures
 from xqr.services.errors import NotFound, ValidationFailed
 from xqr.web import sessions
 from xqr.web.current_user import ROLE_LABELS
@@ -37,7 +36,7 @@ async def admin_dashboard(request: Request) -> Template:
     return await page(
         request,
         "admin/dashboard.html",
-        {"charts": charts, "query": query, "errors": errors, "regions": prefectures(), "export_query": request.url.query},
+        {"charts": charts, "query": query, "errors": errors, "regions": demands.region_choices(), "export_query": request.url.query},
     )
 
 

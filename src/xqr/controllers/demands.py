@@ -9,7 +9,6 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from xqr.services import demands
-from xqr.services.classifications import industry_sections, prefectures
 from xqr.services.errors import ValidationFailed
 from xqr.web.forms import client_ip, form_data, query_data, swaps, user_agent
 from xqr.web.guards import requires_role
@@ -22,8 +21,8 @@ INSTITUTION = [requires_role("institution")]
 def _choices() -> dict[str, Any]:
     return {
         "guarantees": [(g, g) for g in demands.GUARANTEES],
-        "industries": industry_sections(),
-        "regions": prefectures(),
+        "industries": demands.industry_choices(),
+        "regions": demands.region_choices(),
         "consent_text": demands.CONSENT_TEXT,
     }
 
@@ -48,7 +47,7 @@ async def _demand_form(request: Request, values: dict, errors: dict, *, demand: 
 
 @get("/my/demands/new", name="my_demand_new", guards=ENTERPRISE)
 async def my_demand_new(request: Request) -> Template:
-    return await _demand_form(request, {"contact_phone": request.user.phone}, {})
+    return await _demand_form(request, await demands.form_defaults(request.user), {})
 
 
 @post("/my/demands", name="my_demand_post", guards=ENTERPRISE)

@@ -18,8 +18,7 @@ from piccolo.query.functions.aggregate import Count, Sum
 
 from xqr.db import is_sqlite
 from xqr.services.applications import STATUS_LABELS as APPLICATION_STATUS_LABELS
-from xqr.services.classifications import prefectures
-from xqr.services.demands import CHINA_TIME, OUTCOME_LABELS, STATUS_LABELS
+from xqr.services.demands import CHINA_TIME, OUTCOME_LABELS, STATUS_LABELS, region_choices
 from xqr.tables.accounts import Enterprise
 from xqr.tables.applications import LoanApplication
 from xqr.tables.demands import Demand, DemandResponse
@@ -77,7 +76,7 @@ def parse_date_range(query: dict[str, str]) -> tuple[date | None, date | None, d
 def parse_filter(query: dict[str, str]) -> tuple[StatsFilter, dict[str, str]]:
     date_from, date_to, errors = parse_date_range(query)
     region = (query.get("region") or "").strip()
-    if region and region not in dict(prefectures()):
+    if region and region not in dict(region_choices()):
         errors["region"] = "请选择湖南省的市州"
         region = ""
     return StatsFilter(date_from, date_to, region), errors
