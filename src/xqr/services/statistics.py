@@ -1,8 +1,9 @@
 """数据统计: the admin dashboard's figures, each one SQL aggregate, each a table the page charts and exports.
 
-Until the certification branch lands, the funnel reads Enterprise.cert_status
-(submitted = pending, certified or rejected); an enterprise's region is the
-division in its credit code (GB 32100 positions 3-8).
+The funnel reads Enterprise.cert_status, which the certification flow keeps
+(submitted = pending, certified or rejected: every enterprise that ever filed).
+An enterprise's region is the division in its credit code (GB 32100 positions
+3-8); a demand's is the one it was posted with (the certified 注册区域).
 """
 
 from __future__ import annotations
