@@ -1,6 +1,7 @@
 """The admin console: guards, users, dispatch, the read-only audit log, statistics against the database's own counts."""
 
 import csv
+import html
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -119,7 +120,7 @@ async def test_reset_password_shows_a_temporary_password_once(db, login_as):
     admin = stay(await login_as("demo_admin"))
     assert (await admin.post(f"/admin/users/{target.id}/reset-password")).status_code == 303
     page = await admin.get("/admin/users")
-    code = page.text.split('class="temporary-password"><code>')[1].split("</code>")[0]
+    code = html.unescape(page.text.split('class="temporary-password"><code>')[1].split("</code>")[0])
     row = await User.select(User.password_hash, User.must_change_password).where(User.id == target.id).first()
     assert verify_password(row["password_hash"], code) and row["must_change_password"]
     assert code not in (await admin.get("/admin/users")).text
@@ -132,7 +133,7 @@ async def test_user_search_by_name_phone_organisation_and_role(db, login_as):
     await seed_demo()
     web = stay(await login_as("demo_admin"))
     assert "demo_csyh" in text_of(await web.get("/admin/users?q=长沙银行")) and "demo_gsyh" not in text_of(await web.get("/admin/users?q=长沙银行"))
-    found = text_of(await web.get("/admin/users?role=reviewer"))
+    found = text_of(await web.get("/admin/users?role_filter=reviewer"))
     assert "demo_shenhe" in found and "demo_qiye" not in found
     assert "demo_qiye" in text_of(await web.get("/admin/users?q=13800000001", htmx=True))
 

@@ -33,3 +33,35 @@ def test_an_admin_opens_the_dashboard_and_sees_the_seeded_figures(page, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "admin-dashboard")
     assert page.console_errors == []
+
+
+def test_an_admin_creates_disables_and_resets_a_staff_account(page, live_server):
+    from xqr.services.demo import seed_demo
+
+    run(seed_demo())
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token("demo_admin")), "url": live_server}])
+    page.goto("/admin/users")
+    page.get_by_label("角色", exact=True).select_option(label="机构人员")
+    page.get_by_label("所属金融机构（机构人员必选）").select_option(label="长沙银行")
+    page.get_by_label("登录账号").fill("csyh_new")
+    page.get_by_label("手机号码").fill("13722223333")
+    page.get_by_label("初始密码").fill("weak")
+    page.get_by_label("确认密码").fill("weak")
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.get_by_text("登录密码须为8-20位")).to_be_visible()
+    expect(page.get_by_label("登录账号")).to_have_value("csyh_new")
+    page.get_by_label("初始密码").fill("Start@2026")
+    page.get_by_label("确认密码").fill("Start@2026")
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.get_by_text("已创建账号 csyh_new")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="csyh_new")
+    expect(row).to_contain_text("长沙银行")
+    row.get_by_role("button", name="停用 csyh_new").click()
+    expect(page.get_by_text("账号已停用，其登录会话已全部结束")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="csyh_new")).to_contain_text("已停用")
+    page.get_by_role("row").filter(has_text="csyh_new").get_by_role("button", name="重置密码 csyh_new").click()
+    expect(page.locator(".temporary-password code")).to_have_text(re.compile(r"^\S{12}$"))
+    page.reload()
+    expect(page.locator(".temporary-password")).to_have_count(0)
+    screenshot(page, "admin-users")
+    assert [e for e in page.console_errors if "422" not in e] == []

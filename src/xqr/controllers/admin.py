@@ -64,7 +64,7 @@ async def _users_page(request: Request, values: dict, errors: dict, status: int 
         request,
         "admin/users.html",
         {
-            "users": await admin_users.list_users(request.user, query.get("q", ""), query.get("role", "")),
+            "users": await admin_users.list_users(request.user, query.get("q", ""), query.get("role_filter", "")),
             "query": query,
             "values": values,
             "errors": errors,

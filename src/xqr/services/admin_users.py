@@ -100,7 +100,7 @@ def temporary_password() -> str:
     """12 characters meeting the 登录密码 rule: letters, digits and a special character."""
     alphabet = string.ascii_letters + string.digits
     while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(10)) + secrets.choice("@#%&*!") + secrets.choice(string.digits)
+        candidate = "".join(secrets.choice(alphabet) for _ in range(10)) + secrets.choice("@#%*!") + secrets.choice(string.digits)
         if password_problem(candidate) is None:
             return candidate
 
