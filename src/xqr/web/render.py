@@ -18,10 +18,12 @@ PAGE_TARGET = "page"
 
 
 def is_htmx(request: Request) -> bool:
-    """An HTMX request that swaps part of the page (not a boosted link, not a navigation after a POST)."""
+    """An HTMX request that swaps part of the page: not a boosted link, not a history restore
+    (back button), not a navigation after a POST (HX-Location targets <body id="page">)."""
     return (
         request.headers.get("hx-request") == "true"
         and request.headers.get("hx-boosted") != "true"
+        and request.headers.get("hx-history-restore-request") != "true"
         and request.headers.get("hx-target") != PAGE_TARGET
     )
 
