@@ -6,30 +6,28 @@ Remove a path here when its real controller lands.
 from litestar import Request, get
 from litestar.response import Template
 
+from litestar.exceptions import PermissionDeniedException
+
 from xqr.web.guards import requires_login
 from xqr.web.render import page
 
+# Who may open a placeholder, by path prefix; /my/messages and /my/settings are for everyone.
+ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admin", "/my": "enterprise"}
+SHARED_PATHS = {"/my/messages", "/my/settings"}
+
 COMING_SOON = {
-    "/my/applications": "我的申请",
-    "/my/orders": "我的订单",
-    "/my/demands": "需求管理",
     "/my/credit": "信用记录",
     "/my/products": "产品查询",
     "/my/settings": "我的管理",
-    "/bank/applications": "申请受理",
-    "/bank/demands": "需求大厅",
-    "/bank/products": "产品管理",
-    "/admin": "数据统计",
-    "/admin/users": "用户管理",
-    "/admin/institutions": "机构管理",
-    "/admin/products": "产品管理",
-    "/admin/demands": "需求派单",
-    "/admin/audit": "审计日志",
 }
 
 
 @get(list(COMING_SOON), name="coming_soon", guards=[requires_login])
 async def coming_soon(request: Request) -> Template:
+    path = request.url.path
+    role = next(role for prefix, role in ROLE_OF_PREFIX.items() if path.startswith(prefix))
+    if path not in SHARED_PATHS and request.user.role != role:
+        raise PermissionDeniedException("您的账号没有访问此页面的权限")
     return await page(request, "coming_soon.html", {"title": COMING_SOON[request.url.path]})
 
 

@@ -12,7 +12,8 @@ from xqr.db import write_transaction
 from xqr.services.identity_codes import mask_resident_id
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.sealing import seal
-from xqr.services.certification import document_row
+from xqr.services.certification import REGISTRY_ATTRIBUTES, document_row
+from xqr.services.registry import get_registry
 from xqr.services.uploads import BytesSource, StoredUpload, store_upload
 from xqr.settings import get_settings
 from xqr.storage import Storage, make_storage
@@ -21,6 +22,21 @@ from xqr.tables.certification import CertificationRequest
 
 #: GB 11643's own example number: valid, and nobody's
 DEMO_LEGAL_ID = "11010519491231002X"
+
+
+#: the facts when no registry row exists (a platform without the demo registry)
+DEMO_FACTS = {
+    "reg_status": "存续",
+    "division_code": "430104",
+    "address": "湖南省长沙市岳麓区麓谷大道 658 号",
+    "enterprise_type": "有限责任公司（自然人投资或控股）",
+    "established_on": date(2019, 3, 18),
+    "registered_capital": Decimal("1000"),
+    "authority": "长沙市岳麓区市场监督管理局",
+    "industry_code": "65",
+    "legal_representative": "李湘平",
+    "business_scope": "软件开发；信息系统集成服务；数据处理和存储支持服务。",
+}
 
 
 def _license_png(name: str, code: str) -> bytes:
@@ -57,6 +73,10 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
         ("business_license", await store_upload(storage, BytesSource("营业执照（示例）.png", _license_png(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
         ("authorization_letter", await store_upload(storage, BytesSource("企业授权书（示例）.pdf", authorization_letter_pdf(enterprise["name"], enterprise["credit_code"])), max_bytes=limit, prefix="certification")),
     ]
+    # The demo registry (an earlier seed step) knows the demo enterprise: certify with its facts.
+    entry = await get_registry().lookup(enterprise["credit_code"])
+    facts = {name: getattr(entry, attribute) for name, attribute in REGISTRY_ATTRIBUTES.items()} if entry else DEMO_FACTS
+    filled = [name for name, value in facts.items() if value not in (None, "")] if entry else []
     moment = datetime.now(timezone.utc)
     async with write_transaction():
         consent = Consent(user=applicant["id"], document="authorization_letter", version="2026-11", subject="demo", ip="127.0.0.1", created_at=moment)
@@ -67,17 +87,9 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
             status="approved",
             credit_code=enterprise["credit_code"],
             enterprise_name=enterprise["name"],
-            reg_status="存续",
-            division_code="430104",
-            address=enterprise["address"],
-            enterprise_type="有限责任公司（自然人投资或控股）",
-            established_on=date(2018, 6, 1),
-            registered_capital=Decimal("500"),
-            authority="长沙市岳麓区市场监督管理局",
-            industry_code="65",
-            legal_representative="张三",
-            business_scope="软件开发；信息技术咨询服务；数据处理和存储支持服务。",
-            registry_fields=[],
+            registry_matched=entry is not None,
+            registry_fields=filled,
+            **facts,
             legal_id_sealed=seal(DEMO_LEGAL_ID),
             legal_id_masked=mask_resident_id(DEMO_LEGAL_ID),
             legal_phone="13800000001",

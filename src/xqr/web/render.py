@@ -13,8 +13,19 @@ from xqr.web import sessions
 VARY = {"Vary": "HX-Request"}
 
 
+#: the id of <body>: HX-Location navigations (after a POST) target it and want the whole page
+PAGE_TARGET = "page"
+
+
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    """An HTMX request that swaps part of the page: not a boosted link, not a history restore
+    (back button), not a navigation after a POST (HX-Location targets <body id="page">)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-boosted") != "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+        and request.headers.get("hx-target") != PAGE_TARGET
+    )
 
 
 async def page(
