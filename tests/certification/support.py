@@ -84,3 +84,10 @@ async def seed_uncertified_demo() -> None:
     await seed_demo()
     await CertificationRequest.delete(force=True)
     await Enterprise.update({Enterprise.cert_status: "uncertified"}, force=True)
+
+
+async def forget_demo_enterprise() -> None:
+    """Take the demo enterprise out of the registry (the demo seed puts it there): its facts are typed by hand."""
+    from xqr.tables.registry import RegistryEnterprise
+
+    await RegistryEnterprise.delete().where(RegistryEnterprise.credit_code == DEMO_ENTERPRISE_CODE)

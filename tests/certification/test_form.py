@@ -8,7 +8,7 @@ from xqr.services.identity_codes import credit_code_check_character
 from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import CertificationRequest
 
-from tests.certification.support import PERSON, VALID_ID, register_demo_enterprise
+from tests.certification.support import PERSON, VALID_ID, forget_demo_enterprise, register_demo_enterprise
 from tests.support.web import text_of
 
 HAND_TYPED = {
@@ -54,7 +54,8 @@ async def draft() -> dict:
 
 @pytest.mark.parametrize("name", list(WRONG))
 async def test_each_wrong_value_is_refused_beside_its_field_and_not_saved(enterprise, name):
-    await enterprise.post("/my/certification/search", {"credit_code": DEMO_ENTERPRISE_CODE}, htmx=True)  # not in the registry
+    await forget_demo_enterprise()
+    await enterprise.post("/my/certification/search", {"credit_code": DEMO_ENTERPRISE_CODE}, htmx=True)
     good = {**HAND_TYPED, **PERSON}
     await enterprise.post("/my/certification/save", good, follow_redirects=False)
     before = await draft()
@@ -92,6 +93,7 @@ async def test_registry_facts_are_not_the_users_to_change(enterprise):
 
 
 async def test_a_code_not_in_the_registry_asks_for_the_facts_by_hand(enterprise):
+    await forget_demo_enterprise()
     response = await enterprise.post("/my/certification/search", {"credit_code": DEMO_ENTERPRISE_CODE}, htmx=True)
     assert "未找到" in text_of(response)
     assert 'name="legal_representative"' in response.text
