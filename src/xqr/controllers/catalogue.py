@@ -1,5 +1,6 @@
 """融资超市 (public): the product search and 产品详情."""
 
+from litestar.params import FromPath
 from litestar import Request, get
 from litestar.response import Template
 
@@ -27,7 +28,7 @@ async def catalogue(request: Request) -> Template:
 
 
 @get("/products/{product_id:int}", name="product_detail", cache=False)
-async def product_detail(request: Request, product_id: int) -> Template:
+async def product_detail(request: Request, product_id: FromPath[int]) -> Template:
     return await page(request, "catalogue/product.html", {"product": await public_product(product_id)})
 
 
