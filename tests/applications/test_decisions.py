@@ -175,4 +175,17 @@ async def test_two_staff_deciding_at_once_exactly_one_wins_and_the_timeline_has_
     events = await _events(application_id)
     assert events == [("", "submitted"), ("submitted", "accepted" if decision == "accept" else "declined")]
     assert await AuditLog.count().where(AuditLog.target_type == "loan_application") == 1
-    assert await Message.count().where(Message.title.like("融资申请%")) == 1
+    # the submission message and the one decision
+    assert await Message.count().where(Message.title.like("融资申请%")) == 2
+
+
+async def test_the_home_figures_count_applications_and_the_approved_amount(demo):
+    from xqr.services.figures import platform_figures
+
+    application_id = await _submitted()
+    await _submitted("长沙银行")
+    staff = await actor("demo_gsyh")
+    await applications.accept(staff, application_id)
+    await applications.approve(staff, application_id, {**APPROVAL, "approved_amount": "2.5"})
+    figures = await platform_figures()
+    assert figures.applications == 2 and figures.approved_amount == Decimal("2.5")

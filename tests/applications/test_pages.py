@@ -82,9 +82,8 @@ async def test_staff_decide_through_the_workbench_and_a_late_second_decision_is_
     bad = await bank.post(f"/bank/applications/{applied.id}/approve", {"approved_amount": "1", "approved_rate": "50", "approved_term_months": "6"})
     assert bad.status_code == 422 and "年利率须在" in text_of(bad)
     await bank.post(f"/bank/applications/{applied.id}/approve", {"approved_amount": "1", "approved_rate": "3.5", "approved_term_months": "6"})
-    qiye = await login_as("demo_qiye")
-    mine = text_of(await qiye.get("/my/applications"))
-    assert "审批通过" in mine and "年利率 3.5%" in mine
+    [mine] = await applications.for_enterprise(await actor("demo_qiye"))
+    assert mine["status_label"] == "审批通过" and "年利率 3.5%" in mine["events"][-1]["note"]
 
 
 async def _application_to_icbc():
@@ -188,7 +187,7 @@ async def test_each_wrong_product_field_is_refused_beside_the_field_and_nothing_
     assert await Product.count() == before
 
 
-async def test_staff_create_edit_and_delist_their_own_products_and_admins_pick_the_institution(demo, login_as):
+async def test_staff_create_edit_and_delist_their_own_products(demo, login_as):
     bank = await login_as("demo_gsyh")
     assert (await bank.post("/bank/products/new", PRODUCT_FORM, follow_redirects=False)).status_code == 303
     row = await Product.select(Product.id, Product.institution.name).where(Product.name == "湘企测试贷").first()
@@ -197,6 +196,9 @@ async def test_staff_create_edit_and_delist_their_own_products_and_admins_pick_t
     await bank.post(f"/bank/products/{row['id']}/status", {"status": "delisted"})
     saved = await Product.select().where(Product.id == row["id"]).first()
     assert (saved["max_amount"], saved["status"]) == (300, "delisted")
+
+
+async def test_admins_create_products_for_the_institution_they_pick(demo, login_as):
     admin = await login_as("demo_admin")
     missing = await admin.post("/admin/products/new", {**PRODUCT_FORM, "name": "管理员产品"})
     assert missing.status_code == 422 and "请选择所属机构" in text_of(missing)

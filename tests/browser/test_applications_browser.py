@@ -1,40 +1,21 @@
 """融资超市 to 审批通过 in a real browser, at a PC size and a phone size."""
 
 import re
-from datetime import timedelta
-
 from playwright.sync_api import expect
 
 from tests.applications.conftest import actor, certify, good_application, product_of
 from tests.support.browser import run, screenshot
+from tests.support.web import session_token_for
 from xqr.services import applications
 from xqr.services.demo import seed_demo
-
-
-async def _session_token(username: str) -> str:
-    """A logged-in session as the login page would start it (login has its own browser tests)."""
-    from xqr.tables.accounts import User
-    from xqr.web import sessions
-
-    user = await User.select(User.id).where(User.username_key == username).first()
-
-    class _Connection:
-        scope = {"state": {sessions.STATE_KEY: sessions.SessionState(None, None)}}
-        client = None
-        headers: dict = {}
-
-    connection = _Connection()
-    await sessions.login(connection, user["id"], timedelta(hours=1))  # type: ignore[arg-type]
-    return connection.scope["state"][sessions.STATE_KEY].new_token
 
 
 def _log_in_as(page, username: str) -> None:
     from xqr.web.sessions import COOKIE_NAME
 
     page.context.clear_cookies()
-    base = page.url if page.url.startswith("http") else page.context._impl_obj._options.get("baseURL")
-    origin = re.match(r"https?://[^/]+", base).group(0)
-    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(_session_token(username)), "url": origin}])
+    origin = re.match(r"https?://[^/]+", page.url).group(0)  # the page has opened the site already
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": origin}])
 
 
 def _set_up() -> None:
