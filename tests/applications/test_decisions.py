@@ -158,23 +158,34 @@ async def test_admins_read_every_queue_but_do_not_decide(demo):
         await applications.accept(admin, application_id)
 
 
-@pytest.mark.parametrize("second", ["accept", "decline"])
-async def test_two_staff_deciding_at_once_exactly_one_wins_and_the_timeline_has_one_entry(demo, second):
+@pytest.mark.parametrize("decision", ["accept", "decline"])
+async def test_two_staff_deciding_at_once_exactly_one_wins_and_the_timeline_has_one_entry(demo, decision):
     from xqr.services.users import create_user
 
     application_id = await _submitted()
     await create_user(username="gsyh_two", phone="13800000013", password="Demo@2026x", role="institution", institution_name="中国工商银行")
-    first_staff, second_staff = await actor("demo_gsyh"), await actor("gsyh_two")
-    calls = [applications.accept(first_staff, application_id)]
-    calls.append(
-        applications.accept(second_staff, application_id)
-        if second == "accept"
-        else applications.decline(second_staff, application_id, {"reason": "材料不全"})
-    )
+    staff = [await actor("demo_gsyh"), await actor("gsyh_two")]
+    if decision == "accept":
+        calls = [applications.accept(member, application_id) for member in staff]
+    else:
+        calls = [applications.decline(member, application_id, {"reason": f"材料不全（{member.username}）"}) for member in staff]
     results = await asyncio.gather(*calls, return_exceptions=True)
     assert sum(result is None for result in results) == 1, results
     assert sum(isinstance(result, Conflict) for result in results) == 1, results
     events = await _events(application_id)
-    assert len(events) == 2 and events[0] == ("", "submitted")
-    assert await _status(application_id) == events[1][1]
+    assert events == [("", "submitted"), ("submitted", "accepted" if decision == "accept" else "declined")]
     assert await AuditLog.count().where(AuditLog.target_type == "loan_application") == 1
+    # the submission message and the one decision
+    assert await Message.count().where(Message.title.like("融资申请%")) == 2
+
+
+async def test_the_home_figures_count_applications_and_the_approved_amount(demo):
+    from xqr.services.figures import platform_figures
+
+    application_id = await _submitted()
+    await _submitted("长沙银行")
+    staff = await actor("demo_gsyh")
+    await applications.accept(staff, application_id)
+    await applications.approve(staff, application_id, {**APPROVAL, "approved_amount": "2.5"})
+    figures = await platform_figures()
+    assert figures.applications == 2 and figures.approved_amount == Decimal("2.5")

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.support.browser import run, screenshot
 from tests.support.demand_data import fast_password_hashing, seed_statistics  # noqa: F401
-from tests.support.web import session_token
+from tests.support.web import session_token_for
 from xqr.tables.accounts import Enterprise
 from xqr.tables.demands import DemandResponse
 from xqr.web.sessions import COOKIE_NAME
@@ -17,7 +17,7 @@ def test_an_admin_opens_the_dashboard_and_sees_the_seeded_figures(page, live_ser
     registered = run(Enterprise.count().run())
     certified = run(Enterprise.count().where(Enterprise.cert_status == "certified").run())
     granted = run(DemandResponse.count().where(DemandResponse.outcome == "granted").run())
-    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token("demo_admin")), "url": live_server}])
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for("demo_admin")), "url": live_server}])
     page.goto("/admin")
     expect(page.get_by_role("heading", name="数据统计")).to_be_visible()
     funnel = page.locator("table[data-stat=funnel]")
@@ -39,7 +39,7 @@ def test_an_admin_creates_disables_and_resets_a_staff_account(page, live_server)
     from xqr.services.demo import seed_demo
 
     run(seed_demo())
-    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token("demo_admin")), "url": live_server}])
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for("demo_admin")), "url": live_server}])
     page.goto("/admin/users")
     page.get_by_label("角色", exact=True).select_option(label="机构人员")
     page.get_by_label("所属金融机构（机构人员必选）").select_option(label="长沙银行")

@@ -6,13 +6,13 @@ from playwright.sync_api import expect
 
 from tests.certification.support import PERSON, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.browser import run, screenshot
-from tests.support.web import session_token
+from tests.support.web import session_token_for
 from xqr.services.certification import PERSON_LABELS
 from xqr.tables.messaging import Outbox
 from xqr.web.sessions import COOKIE_NAME
 
 def log_in(context, base_url: str, username: str) -> None:
-    context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token(username)), "url": base_url}])
+    context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": base_url}])
 
 
 def upload(page, label: str, name: str, data: bytes, mime: str) -> None:

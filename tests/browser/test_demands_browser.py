@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.support.browser import run, screenshot
 from tests.support.demand_data import browser_page_as, certify, institution_staff, seeded_with_demand
 from tests.support.demand_data import fast_password_hashing  # noqa: F401
-from tests.support.web import session_token
+from tests.support.web import session_token_for
 from xqr.services import demands
 from xqr.services.demo import seed_demo
 from xqr.tables.demands import Demand
@@ -16,7 +16,7 @@ from xqr.web.sessions import COOKIE_NAME
 
 
 def log_in(page, live_server: str, username: str) -> None:
-    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token(username)), "url": live_server}])
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": live_server}])
 
 
 def test_an_enterprise_posts_a_demand_that_institutions_take_up_to_three(page, live_server):

@@ -159,12 +159,12 @@ def stay(web):
 def browser_page_as(page, live_server: str, username: str):
     """A new browser context at the same size as `page`, logged in as `username` by its session cookie."""
     from tests.support.browser import VIEWPORTS, run
-    from tests.support.web import session_token
+    from tests.support.web import session_token_for
     from xqr.web.sessions import COOKIE_NAME
 
     context = page.context.browser.new_context(base_url=live_server, locale="zh-CN", **VIEWPORTS[page.viewport_name])
     context.set_default_timeout(10_000)
-    context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token(username)), "url": live_server}])
+    context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": live_server}])
     other = context.new_page()
     other.viewport_name = page.viewport_name
     other.console_errors = []

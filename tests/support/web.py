@@ -46,8 +46,8 @@ def text_of(response: httpx.Response) -> str:
     return re.sub(r"\s+", " ", without_tags)
 
 
-async def session_token(username: str) -> str:
-    """A session cookie value for `username`, made through the same session code the login uses."""
+async def session_token_for(username: str) -> str:
+    """A session cookie value for `username`, made by the same session code the login uses."""
     from datetime import timedelta
 
     from xqr.tables.accounts import User
@@ -67,10 +67,10 @@ async def session_token(username: str) -> str:
 
 
 async def session_client_for(app: Litestar, username: str) -> WebClient:
-    """A client already logged in as `username`."""
+    """A client already logged in as `username`, through the same session code the login uses."""
     from xqr.web import sessions
 
-    token = await session_token(username)
+    token = await session_token_for(username)
     raw = AsyncTestClient(app=app, base_url="http://127.0.0.1:8000")
     await raw.__aenter__()
     raw.cookies.set(sessions.COOKIE_NAME, token)

@@ -1,5 +1,6 @@
 """立即申请, and the enterprise's 我的申请 (PC) and 我的订单 (phone) with 撤回."""
 
+from litestar.params import FromPath
 from litestar import Request, get, post
 from litestar.response import Response, Template
 
@@ -22,7 +23,7 @@ async def _not_certified(request: Request, product: dict, status: int) -> Templa
 
 
 @get("/products/{product_id:int}/apply", name="apply_form", guards=ENTERPRISE, cache=False)
-async def apply_form(request: Request, product_id: int) -> Template:
+async def apply_form(request: Request, product_id: FromPath[int]) -> Template:
     product = await public_product(product_id)
     try:
         await applications.ensure_may_apply(request.user)
@@ -32,7 +33,7 @@ async def apply_form(request: Request, product_id: int) -> Template:
 
 
 @post("/products/{product_id:int}/apply", name="apply", guards=ENTERPRISE)
-async def apply(request: Request, product_id: int) -> Response | Template:
+async def apply(request: Request, product_id: FromPath[int]) -> Response | Template:
     product = await public_product(product_id)
     values = await form_data(request)
     try:
@@ -66,7 +67,7 @@ async def my_orders(request: Request) -> Template:
 
 
 @post("/my/applications/{application_id:int}/withdraw", name="withdraw", guards=ENTERPRISE)
-async def withdraw(request: Request, application_id: int) -> Response:
+async def withdraw(request: Request, application_id: FromPath[int]) -> Response:
     back = "/my/orders" if (await form_data(request)).get("back") == "orders" else "/my/applications"
     try:
         await applications.withdraw(request.user, application_id, ip=client_ip(request))

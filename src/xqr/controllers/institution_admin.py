@@ -1,5 +1,6 @@
 """机构管理 (admins): add, rename, disable and enable financial institutions."""
 
+from litestar.params import FromPath
 from litestar import Request, get, post
 from litestar.response import Response, Template
 
@@ -34,13 +35,13 @@ async def institution_create(request: Request) -> Response | Template:
 
 
 @get("/admin/institutions/{institution_id:int}/edit", name="institution_edit", guards=ADMIN, cache=False)
-async def institution_edit(request: Request, institution_id: int) -> Template:
+async def institution_edit(request: Request, institution_id: FromPath[int]) -> Template:
     row = await institutions.institution(institution_id)
     return await page(request, "institutions/edit.html", {"row": row, "values": {"name": row["name"]}, "errors": {}})
 
 
 @post("/admin/institutions/{institution_id:int}/edit", name="institution_update", guards=ADMIN)
-async def institution_update(request: Request, institution_id: int) -> Response | Template:
+async def institution_update(request: Request, institution_id: FromPath[int]) -> Response | Template:
     values = await form_data(request)
     try:
         await institutions.rename_institution(request.user, institution_id, values, client_ip(request))
@@ -52,7 +53,7 @@ async def institution_update(request: Request, institution_id: int) -> Response 
 
 
 @post("/admin/institutions/{institution_id:int}/active", name="institution_active", guards=ADMIN)
-async def institution_active(request: Request, institution_id: int) -> Response:
+async def institution_active(request: Request, institution_id: FromPath[int]) -> Response:
     active = (await form_data(request)).get("active") == "1"
     await institutions.set_active(request.user, institution_id, active, client_ip(request))
     await flash(request, "机构已启用。" if active else "机构已停用，其产品不再在融资超市展示。")

@@ -1,5 +1,6 @@
 """产品管理: institution staff manage their own products (/bank/products), admins all (/admin/products)."""
 
+from litestar.params import FromPath
 from litestar import Request, get, post
 from litestar.response import Response, Template
 
@@ -56,12 +57,12 @@ async def product_create(request: Request) -> Response | Template:
 
 
 @get(["/bank/products/{product_id:int}/edit", "/admin/products/{product_id:int}/edit"], name="product_edit", guards=STAFF, cache=False)
-async def product_edit(request: Request, product_id: int) -> Template:
+async def product_edit(request: Request, product_id: FromPath[int]) -> Template:
     return await _form(request, products.form_values(await products.product_for(request.user, product_id)), {}, product_id)
 
 
 @post(["/bank/products/{product_id:int}/edit", "/admin/products/{product_id:int}/edit"], name="product_update", guards=STAFF)
-async def product_update(request: Request, product_id: int) -> Response | Template:
+async def product_update(request: Request, product_id: FromPath[int]) -> Response | Template:
     values = await form_data(request)
     try:
         await products.update_product(request.user, product_id, values, client_ip(request))
@@ -72,7 +73,7 @@ async def product_update(request: Request, product_id: int) -> Response | Templa
 
 
 @post(["/bank/products/{product_id:int}/status", "/admin/products/{product_id:int}/status"], name="product_status", guards=STAFF)
-async def product_status(request: Request, product_id: int) -> Response:
+async def product_status(request: Request, product_id: FromPath[int]) -> Response:
     status = (await form_data(request)).get("status", "")
     await products.set_status(request.user, product_id, status, client_ip(request))
     await flash(request, "产品已上架。" if status == "listed" else "产品已下架，融资超市中不再展示。")

@@ -1,5 +1,6 @@
 """The institutions' workbench: 申请受理 queue and decisions; admins read every institution's queue."""
 
+from litestar.params import FromPath
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Response, Template
@@ -71,12 +72,12 @@ async def _detail(request: Request, application_id: int, values: dict | None = N
 
 
 @get(["/bank/applications/{application_id:int}", "/admin/applications/{application_id:int}"], name="application_detail", guards=STAFF, cache=False)
-async def application_detail(request: Request, application_id: int) -> Template:
+async def application_detail(request: Request, application_id: FromPath[int]) -> Template:
     return await _detail(request, application_id)
 
 
 @post("/bank/applications/{application_id:int}/{action:str}", name="application_action", guards=DECIDERS)
-async def application_action(request: Request, application_id: int, action: str) -> Response | Template:
+async def application_action(request: Request, application_id: FromPath[int], action: FromPath[str]) -> Response | Template:
     if action not in ACTIONS:
         raise NotFoundException()
     values = await form_data(request)

@@ -18,7 +18,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from xqr.db import is_unique_violation, write_transaction
 from xqr.services import audit, certification, forms
-from xqr.services.catalogue import public_product
+from xqr.services.catalogue import contains, public_product
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.users import phone_problem
@@ -477,11 +477,8 @@ async def queue(actor: CurrentUser, *, status: str = "", q: str = "", overdue_on
     if status in STATUS_LABELS:
         condition &= LoanApplication.status == status
     if q:
-        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
         condition &= (
-            LoanApplication.number.ilike(pattern)
-            | LoanApplication.enterprise.name.ilike(pattern)
-            | LoanApplication.product.name.ilike(pattern)
+            contains(LoanApplication.number, q) | contains(LoanApplication.enterprise.name, q) | contains(LoanApplication.product.name, q)
         )
     if overdue_only:
         condition &= (LoanApplication.status == "submitted") & (LoanApplication.respond_by <= moment)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
 
+from xqr.db import is_sqlite
 from xqr.services.errors import NotFound
 from xqr.tables.applications import LoanApplication
 from xqr.tables.catalogue import Institution, Product
@@ -113,12 +114,19 @@ class CataloguePage:
     pages: int
 
 
+def contains(column, text: str):
+    """Case-insensitive substring match; LIKE wildcards typed by the user are dropped (names never contain them).
+
+    SQLite's LIKE already ignores ASCII case (and warns on ILIKE); PostgreSQL needs ILIKE.
+    """
+    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
 def _where(query: CatalogueQuery):
     condition = (Product.status == "listed") & Product.institution.is_active.eq(True)
     if query.q:
-        # LIKE wildcards typed by the user are taken literally by dropping them (names never contain them)
-        pattern = "%" + query.q.replace("%", "").replace("_", "") + "%"
-        condition &= Product.name.ilike(pattern) | Product.institution.name.ilike(pattern)
+        condition &= contains(Product.name, query.q) | contains(Product.institution.name, query.q)
     if query.product_type:
         condition &= Product.product_type == query.product_type
     if query.guarantee:

@@ -8,7 +8,7 @@ from typing import Mapping
 
 from xqr.db import write_transaction
 from xqr.services import audit, forms
-from xqr.services.catalogue import PRODUCT_TYPES, application_counts
+from xqr.services.catalogue import PRODUCT_TYPES, application_counts, contains
 from xqr.services.errors import NotFound, ValidationFailed
 from xqr.tables.catalogue import Institution, Product
 from xqr.web.current_user import CurrentUser
@@ -41,8 +41,7 @@ def _scope(actor: CurrentUser):
 async def list_products(actor: CurrentUser, q: str = "", status: str = "") -> list[dict]:
     condition = _scope(actor)
     if q:
-        pattern = "%" + q.replace("%", "").replace("_", "") + "%"
-        condition &= Product.name.ilike(pattern) | Product.institution.name.ilike(pattern)
+        condition &= contains(Product.name, q) | contains(Product.institution.name, q)
     if status in STATUS_LABELS:
         condition &= Product.status == status
     rows = await Product.select(
