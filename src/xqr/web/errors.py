@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from xqr.services.errors import Conflict, DomainError, Forbidden, NotFound
+from xqr.web.privacy import PrivacyConsentRequired, on_privacy_consent_required
 from xqr.web.render import is_htmx
 
 logger = logging.getLogger("xqr.errors")
@@ -86,6 +87,7 @@ def on_server_error(request: Request, exc: Exception) -> Response:
 
 def exception_handlers() -> dict:
     return {
+        PrivacyConsentRequired: on_privacy_consent_required,
         NotAuthorizedException: on_not_authorized,
         HTTPException: on_http_exception,
         DomainError: on_domain_error,
