@@ -6,8 +6,14 @@ Remove a path here when its real controller lands.
 from litestar import Request, get
 from litestar.response import Template
 
+from litestar.exceptions import PermissionDeniedException
+
 from xqr.web.guards import requires_login
 from xqr.web.render import page
+
+# Who may open a placeholder, by path prefix; /my/messages and /my/settings are for everyone.
+ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admin", "/my": "enterprise"}
+SHARED_PATHS = {"/my/messages", "/my/settings"}
 
 COMING_SOON = {
     "/my/certification": "企业认证",
@@ -33,6 +39,10 @@ COMING_SOON = {
 
 @get(list(COMING_SOON), name="coming_soon", guards=[requires_login])
 async def coming_soon(request: Request) -> Template:
+    path = request.url.path
+    role = next(role for prefix, role in ROLE_OF_PREFIX.items() if path.startswith(prefix))
+    if path not in SHARED_PATHS and request.user.role != role:
+        raise PermissionDeniedException("您的账号没有访问此页面的权限")
     return await page(request, "coming_soon.html", {"title": COMING_SOON[request.url.path]})
 
 

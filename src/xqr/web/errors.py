@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from xqr.services.errors import Conflict, DomainError, Forbidden, NotFound
+from xqr.web.middleware import security_headers
 from xqr.web.privacy import PrivacyConsentRequired, on_privacy_consent_required
 from xqr.web.render import is_htmx
 
@@ -41,17 +42,20 @@ def error_response(request: Request, status: int, detail: str | None = None) -> 
     request.scope.setdefault("user", None)
     title = TITLES.get(status, "出错了")
     detail = detail or DEFAULT_DETAILS.get(status, title)
+    # Setting a header twice is harmless; errors raised before routing have no other source of them.
+    headers = security_headers(hsts=request.app.state.settings.is_prod)
     if is_htmx(request):
         return Template(
             template_name="errors/_toast.html",
             context={"title": title, "detail": detail},
             status_code=status,
-            headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},
+            headers={**headers, "HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},
         )
     return Template(
         template_name="errors/error.html",
         context={"status": status, "title": title, "detail": detail},
         status_code=status,
+        headers=headers,
     )
 
 

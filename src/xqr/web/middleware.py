@@ -67,7 +67,22 @@ class SessionMiddleware(ASGIMiddleware):
         )
 
 
+def security_headers(hsts: bool) -> dict[str, str]:
+    headers = {
+        "content-security-policy": CONTENT_SECURITY_POLICY,
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "same-origin",
+        "permissions-policy": "geolocation=(), microphone=(), camera=(self)",
+    }
+    if hsts:
+        headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 class SecurityHeadersMiddleware(ASGIMiddleware):
+    """Headers on every response; errors raised before routing get them in web.errors."""
+
     scopes = (ScopeType.HTTP,)
 
     def __init__(self, hsts: bool) -> None:
@@ -77,13 +92,8 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)
-                headers["content-security-policy"] = CONTENT_SECURITY_POLICY
-                headers["x-content-type-options"] = "nosniff"
-                headers["x-frame-options"] = "DENY"
-                headers["referrer-policy"] = "same-origin"
-                headers["permissions-policy"] = "geolocation=(), microphone=(), camera=(self)"
-                if self.hsts:
-                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+                for name, value in security_headers(self.hsts).items():
+                    headers[name] = value
             await send(message)
 
         await next_app(scope, receive, send_with_headers)

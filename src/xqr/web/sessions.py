@@ -61,7 +61,7 @@ def _client(connection: ASGIConnection) -> tuple[str, str]:
 async def load(token: str | None, idle: timedelta) -> dict | None:
     if not token:
         return None
-    row = await WebSession.select().where(WebSession.token_hash == token_hash(token)).first()
+    row = await WebSession.select().where(WebSession.token_hash == token_hash(token)).output(load_json=True).first()
     if row is None:
         return None
     moment = now()
