@@ -31,7 +31,7 @@ def add_personal_page_stand_ins(app: Litestar) -> None:
 
     @get(missing, guards=[requires_privacy_consent], name="personal_page_stand_in", media_type="text/html")
     async def personal_page_stand_in() -> str:
-        return f"<!doctype html><title>{STAND_IN_TEXT}</title><h1>{STAND_IN_TEXT}</h1>"
+        return f'<!doctype html><link rel="icon" href="/static/favicon.svg"><title>{STAND_IN_TEXT}</title><h1>{STAND_IN_TEXT}</h1>'
 
     app.register(personal_page_stand_in)
 

@@ -45,7 +45,11 @@ def _verifier(request: Request) -> IdentityVerifier:
 
 
 def _context(check: dict) -> dict:
-    return {"check": check, "status_label": STATUS_LABELS[check["status"]]}
+    context = {"check": check, "status_label": STATUS_LABELS[check["status"]]}
+    if check["status"] == "started":
+        qr = segno.make(check["start_url"], error="m")
+        context["qr_svg"] = qr.svg_inline(scale=5, border=2, svgclass="qr-code", title="人脸认证二维码")
+    return context
 
 
 @get("/face-check/requests/{request_id:int}", name="face_check_intro", guards=ENTERPRISE)
@@ -83,8 +87,7 @@ async def face_check_authorize_post(request: Request, request_id: FromPath[int],
 @get("/face-check/checks/{ref:str}", name="face_check_page", guards=ENTERPRISE, cache=False)
 async def face_check_page(request: Request, ref: FromPath[str]) -> Template:
     check = await check_of(ref, request.user.enterprise_id)
-    qr = segno.make(check["start_url"], error="m").svg_inline(scale=5, border=2, svgclass="qr-code", title="人脸认证二维码")
-    return await page(request, "face_check/check.html", {**_context(check), "qr_svg": qr}, partial="face_check/_status.html")
+    return await page(request, "face_check/check.html", _context(check), partial="face_check/_status.html")
 
 
 @get("/face-check/checks/{ref:str}/status", name="face_check_status", guards=ENTERPRISE, cache=False)
