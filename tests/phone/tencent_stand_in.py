@@ -20,6 +20,9 @@ class TencentStandIn:
     #: the "Response" object to send back per X-TC-Action (without RequestId)
     replies: dict[str, dict] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    #: EidTokens handed out by GetEidToken, one per call, with this one-time start URL
+    tokens: list[str] = field(default_factory=list)
+    start_url: str = "https://eid.example/h5?token=one-time"
     port: int = 0
 
     def calls_of(self, action: str) -> list[Call]:
@@ -33,7 +36,11 @@ class TencentStandIn:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 action = self.headers.get("X-TC-Action", "")
                 stand_in.calls.append(Call(action, dict(self.headers.items()), body))
-                reply = {**stand_in.replies.get(action, {"Error": {"Code": "InvalidAction", "Message": action}}), "RequestId": "req-1"}
+                if action == "GetEidToken" and stand_in.tokens:
+                    reply = {"EidToken": stand_in.tokens.pop(0), "Url": stand_in.start_url}
+                else:
+                    reply = stand_in.replies.get(action, {"Error": {"Code": "InvalidAction", "Message": action}})
+                reply = {**reply, "RequestId": "req-1"}
                 payload = json.dumps({"Response": reply}).encode()
                 self.send_response(200)
                 # Exactly this: with a charset the SDK does not notice errors (tencent_cloud_apis.md §1.3).

@@ -17,7 +17,7 @@ from xqr.tables.accounts import Consent
 from xqr.tables.face_checks import FaceCheck
 
 PC_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
-EID_URL = "https://eid.example/h5?token=one-time"
+EID_URL = TencentStandIn.start_url
 
 
 @pytest.fixture
@@ -45,18 +45,6 @@ async def owner(login_as, requests_on_file):
     return await login_as("qiye_a"), subject
 
 
-def give_tokens(tencent: TencentStandIn, *tokens: str) -> None:
-    tokens_left = list(tokens)
-
-    class Replies(dict):
-        def get(self, action, default=None):
-            if action == "GetEidToken":
-                return {"EidToken": tokens_left.pop(0), "Url": EID_URL}
-            return dict.get(self, action, default)
-
-    tencent.replies = Replies(tencent.replies)
-
-
 def eid_result(code: int, message: str = "") -> dict:
     return {"Text": {"ErrCode": code, "ErrMsg": message, "Extra": "", "Sim": "88.00"}}
 
@@ -69,13 +57,25 @@ async def start(client, request_id: int) -> str:
     return response.headers["location"].rsplit("/", 1)[1]
 
 
+async def started(owner, tencent: TencentStandIn, result: dict) -> tuple:
+    """A check of the owner's request started at the stand-in, which will answer GetEidResult with result."""
+    client, subject = owner
+    tencent.tokens.append("EIDTOKEN-1")
+    tencent.replies["GetEidResult"] = result
+    return client, subject, await start(client, subject.request_id)
+
+
+async def check_row(ref: str) -> dict:
+    return await FaceCheck.select().where(FaceCheck.ref == ref).first()
+
+
 async def come_back(client, ref: str, token: str):
     return await client.get(f"/face-check/return/{ref}?token={token}", follow_redirects=False)
 
 
 async def test_starting_asks_for_a_token_bound_to_the_legal_representative(owner, tencent):
     client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
+    tencent.tokens.append("EIDTOKEN-1")
     ref = await start(client, subject.request_id)
 
     [call] = tencent.calls_of("GetEidToken")
@@ -87,7 +87,7 @@ async def test_starting_asks_for_a_token_bound_to_the_legal_representative(owner
     assert call.body["Extra"] == ref
     assert urlsplit(call.body["RedirectUrl"]).path == f"/face-check/return/{ref}"
 
-    check = await FaceCheck.select().where(FaceCheck.ref == ref).first()
+    check = await check_row(ref)
     assert (check["token"], check["status"], check["request_id"], check["start_url"]) == ("EIDTOKEN-1", "started", subject.request_id, EID_URL)
     consent = await Consent.select().where(Consent.document == "face_authorization").first()
     assert consent["subject"] == f"certification:{subject.request_id}"
@@ -98,7 +98,7 @@ async def test_starting_asks_for_a_token_bound_to_the_legal_representative(owner
 
 async def test_a_phone_goes_straight_to_the_eid_page(owner, tencent):
     client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
+    tencent.tokens.append("EIDTOKEN-1")
     response = await client.post(
         f"/face-check/requests/{subject.request_id}/authorize", {"agree": "yes"},
         headers={"user-agent": "Mozilla/5.0 (iPhone) Mobile MicroMessenger/8.0"}, follow_redirects=False,
@@ -107,17 +107,14 @@ async def test_a_phone_goes_straight_to_the_eid_page(owner, tencent):
 
 
 async def test_a_success_for_this_checks_token_is_fetched_and_recorded(owner, tencent, requests_on_file):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = eid_result(0, "成功")
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, eid_result(0, "成功"))
 
     response = await come_back(client, ref, "EIDTOKEN-1")
     assert response.status_code == 200
     assert "人脸认证通过" in text_of(response)
     [call] = tencent.calls_of("GetEidResult")
     assert call.body == {"EidToken": "EIDTOKEN-1", "InfoType": "1"}
-    check = await FaceCheck.select().where(FaceCheck.ref == ref).first()
+    check = await check_row(ref)
     assert check["status"] == "passed" and check["used"] and check["result_code"] == "0"
     assert requests_on_file.recorded[subject.request_id][0] == "passed"
 
@@ -126,10 +123,7 @@ async def test_a_success_for_this_checks_token_is_fetched_and_recorded(owner, te
 
 
 async def test_a_replayed_return_is_refused(owner, tencent):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = eid_result(0)
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, eid_result(0))
     assert (await come_back(client, ref, "EIDTOKEN-1")).status_code == 200
 
     replay = await come_back(client, ref, "EIDTOKEN-1")
@@ -139,48 +133,39 @@ async def test_a_replayed_return_is_refused(owner, tencent):
 
 
 async def test_a_failure_code_is_recorded_and_shown_in_chinese(owner, tencent, requests_on_file):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = eid_result(2016, "比对相似度未达到通过标准")
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, eid_result(2016, "比对相似度未达到通过标准"))
 
     response = await come_back(client, ref, "EIDTOKEN-1")
     assert response.status_code == 409
     assert "人脸认证未通过" in text_of(response) and "不是法人代表本人" in text_of(response)
-    check = await FaceCheck.select().where(FaceCheck.ref == ref).first()
+    check = await check_row(ref)
     assert (check["status"], check["result_code"]) == ("failed", "2016")
     assert requests_on_file.recorded[subject.request_id][0] == "failed"
 
 
 async def test_an_expired_check_is_refused_without_asking_for_a_result(owner, tencent, requests_on_file):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = eid_result(0)
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, eid_result(0))
     await FaceCheck.update({FaceCheck.expires_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(FaceCheck.ref == ref)
 
     response = await come_back(client, ref, "EIDTOKEN-1")
     assert response.status_code == 409 and "认证已过期" in text_of(response)
     assert tencent.calls_of("GetEidResult") == []
-    assert (await FaceCheck.select().where(FaceCheck.ref == ref).first())["status"] == "expired"
+    assert (await check_row(ref))["status"] == "expired"
     assert subject.request_id not in requests_on_file.recorded
 
 
 async def test_a_token_the_provider_says_expired_marks_the_check_expired(owner, tencent):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = {"Error": {"Code": "InvalidParameterValue.BizTokenExpired", "Message": "expired"}}
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, {"Error": {"Code": "InvalidParameterValue.BizTokenExpired", "Message": "expired"}})
 
     response = await come_back(client, ref, "EIDTOKEN-1")
     assert response.status_code == 409 and "认证已过期" in text_of(response)
-    assert (await FaceCheck.select().where(FaceCheck.ref == ref).first())["status"] == "expired"
+    assert (await check_row(ref))["status"] == "expired"
 
 
 async def test_the_token_of_another_request_is_refused(owner, tencent, requests_on_file):
     client, subject = owner
     other = requests_on_file.file(subject.enterprise_id)
-    give_tokens(tencent, "EIDTOKEN-1", "EIDTOKEN-2")
+    tencent.tokens += ["EIDTOKEN-1", "EIDTOKEN-2"]
     tencent.replies["GetEidResult"] = eid_result(0)
     first = await start(client, subject.request_id)
     await start(client, other.request_id)
@@ -192,14 +177,11 @@ async def test_the_token_of_another_request_is_refused(owner, tencent, requests_
 
 
 async def test_a_return_before_the_check_finished_leaves_it_open(owner, tencent):
-    client, subject = owner
-    give_tokens(tencent, "EIDTOKEN-1")
-    tencent.replies["GetEidResult"] = {"Text": None}
-    ref = await start(client, subject.request_id)
+    client, subject, ref = await started(owner, tencent, {"Text": None})
 
     response = await come_back(client, ref, "EIDTOKEN-1")
     assert response.status_code == 409 and "认证尚未完成" in text_of(response)
-    check = await FaceCheck.select().where(FaceCheck.ref == ref).first()
+    check = await check_row(ref)
     assert check["status"] == "started" and not check["used"]
     status = await client.get(f"/face-check/checks/{ref}/status", htmx=True)
     assert 'hx-trigger="every 2s"' in status.text
