@@ -95,6 +95,7 @@ def test_the_simulated_face_check_is_walked_through(page, live_server, requests_
 
     if page.viewport_name == "phone":
         phone = page
+        page.get_by_role("link", name="开始人脸认证").click()
     else:
         # On a PC the check shows a QR code; the phone that scans it opens the same link.
         expect(page.get_by_role("img", name="人脸认证二维码")).to_be_visible()

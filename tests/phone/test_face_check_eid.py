@@ -16,7 +16,6 @@ from xqr.settings import FaceSettings
 from xqr.tables.accounts import Consent
 from xqr.tables.face_checks import FaceCheck
 
-PC_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 EID_URL = TencentStandIn.start_url
 
 
@@ -50,9 +49,7 @@ def eid_result(code: int, message: str = "") -> dict:
 
 
 async def start(client, request_id: int) -> str:
-    response = await client.post(
-        f"/face-check/requests/{request_id}/authorize", {"agree": "yes"}, headers={"user-agent": PC_AGENT}, follow_redirects=False
-    )
+    response = await client.post(f"/face-check/requests/{request_id}/authorize", {"agree": "yes"}, follow_redirects=False)
     assert response.status_code == 303, response.text
     return response.headers["location"].rsplit("/", 1)[1]
 
@@ -96,14 +93,12 @@ async def test_starting_asks_for_a_token_bound_to_the_legal_representative(owner
     assert "<svg" in page.text and "请法人代表使用手机微信扫描二维码" in text_of(page)
 
 
-async def test_a_phone_goes_straight_to_the_eid_page(owner, tencent):
+async def test_the_check_page_links_to_the_one_time_eid_page(owner, tencent):
     client, subject = owner
     tencent.tokens.append("EIDTOKEN-1")
-    response = await client.post(
-        f"/face-check/requests/{subject.request_id}/authorize", {"agree": "yes"},
-        headers={"user-agent": "Mozilla/5.0 (iPhone) Mobile MicroMessenger/8.0"}, follow_redirects=False,
-    )
-    assert response.status_code == 303 and response.headers["location"] == EID_URL
+    ref = await start(client, subject.request_id)
+    page = await client.get(f"/face-check/checks/{ref}")
+    assert f'href="{EID_URL}"' in page.text.replace("&amp;", "&") and "开始人脸认证" in text_of(page)
 
 
 async def test_a_success_for_this_checks_token_is_fetched_and_recorded(owner, tencent, requests_on_file):

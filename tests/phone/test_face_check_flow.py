@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +17,6 @@ from xqr.tables.accounts import Consent
 from xqr.settings import load_settings
 from xqr.tables.face_checks import FaceCheck
 
-PHONE_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0.47"
 
 
 def path_of(url: str) -> str:
@@ -35,11 +35,11 @@ async def walk_to_simulator(client, request_id: int) -> str:
     assert "开始认证" in text_of(intro) and "李**" in text_of(intro)
     authorize = await client.get(f"/face-check/requests/{request_id}/authorize")
     assert "阅读并同意" in text_of(authorize) and "确认授权" in text_of(authorize)
-    response = await client.post(
-        f"/face-check/requests/{request_id}/authorize", {"agree": "yes"}, headers={"user-agent": PHONE_AGENT}, follow_redirects=False
-    )
+    response = await client.post(f"/face-check/requests/{request_id}/authorize", {"agree": "yes"}, follow_redirects=False)
     assert response.status_code == 303
-    return path_of(response.headers["location"])
+    check_page = await client.get(response.headers["location"])
+    link = re.search(r'<a class="button primary block" href="([^"]+)">开始人脸认证</a>', check_page.text)
+    return path_of(link.group(1))
 
 
 async def test_the_simulated_check_walks_to_a_recorded_pass(owner, requests_on_file):

@@ -1,12 +1,12 @@
 """快速人脸认证 pages: 开始认证 → 授权 (阅读并同意, 确认授权) → the face check → the result.
 
-On a phone 确认授权 goes straight to the provider's page; on a PC the check page shows a QR code
-for the phone and polls its status. The simulator's pages exist only outside production.
+After 确认授权 the check page offers the provider's page: a button on a phone, a QR code for the phone
+on a PC, while it polls its status. (A link, not a redirect from the form: the CSP's form-action
+'self' would stop a form's redirect to the provider.) The simulator's pages exist only outside production.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 import segno
@@ -30,8 +30,6 @@ from xqr.web.render import page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ENTERPRISE = [requires_role("enterprise")]
-# E证通 runs inside WeChat on a phone; any phone browser goes straight to the check.
-PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|MicroMessenger", re.I)
 
 
 def _public_base(request: Request) -> str:
@@ -79,8 +77,6 @@ async def face_check_authorize_post(request: Request, request_id: FromPath[int],
         ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", ""),
     )
-    if PHONE_AGENT.search(request.headers.get("user-agent", "")):
-        return Redirect(path=check["start_url"], status_code=303)
     return Redirect(path=f"/face-check/checks/{check['ref']}", status_code=303)
 
 
