@@ -91,5 +91,6 @@ async def login_as(app: Litestar) -> AsyncIterator:
         return web
 
     yield make
-    for web in clients:
+    # Last in, first out: each client runs the app's lifespan in its own portal, nested in the earlier ones.
+    for web in reversed(clients):
         await web.raw.__aexit__(None, None, None)

@@ -1,8 +1,8 @@
 """快速人脸认证 of a certification request's legal representative: start, take the return, record the result.
 
-The certification feature owns the requests; it tells this module, through one `SubjectSource`
-registered with `use_subject_source`, whose face a request needs (name, ID number, enterprise) and
-takes the result back onto the request for reviewers.
+The certification feature owns the requests; a `SubjectSource` (by default the certification
+requests, face_subjects.py; tests may put their own with `use_subject_source`) says whose face a
+request needs (name, ID number, enterprise) and takes the result back onto the request for reviewers.
 """
 
 from __future__ import annotations
@@ -46,16 +46,19 @@ class SubjectSource(Protocol):
 _source: SubjectSource | None = None
 
 
-def use_subject_source(source: SubjectSource) -> None:
-    """Called once by the certification feature at import time."""
+def use_subject_source(source: SubjectSource | None) -> None:
+    """Replace the certification requests as the source of subjects (None: back to them)."""
     global _source
     _source = source
 
 
 def subject_source() -> SubjectSource:
-    if _source is None:
-        raise NotFound("企业认证尚未开放人脸认证")
-    return _source
+    if _source is not None:
+        return _source
+    # Imported here: face_subjects needs FaceSubject from this module.
+    from xqr.services.face_subjects import CertificationRequests
+
+    return CertificationRequests()
 
 
 class FaceCheckRefused(DomainError):
