@@ -91,6 +91,6 @@ async def login_as(app: Litestar) -> AsyncIterator:
         return web
 
     yield make
-    # Last in, first out: each client runs the app's lifespan in its own portal, nested in the earlier ones.
+    # Last in, first out: each client holds the app's lifespan in a task group, and those nest.
     for web in reversed(clients):
         await web.raw.__aexit__(None, None, None)
