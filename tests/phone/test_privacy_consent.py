@@ -131,3 +131,12 @@ async def test_the_guide_is_a_readable_page(client):
     assert response.status_code == 200
     assert f"版本：{privacy.PRIVACY_GUIDE_VERSION}" in text_of(response)
     assert "阅读并同意" in text_of(response)
+
+
+async def test_the_browser_is_remembered_beyond_its_session(client):
+    response = await agree(client, "/login")
+    cookie = response.headers["set-cookie"]
+    assert "xqr_visitor=" in cookie and "HttpOnly" in cookie and "Max-Age=31536000" in cookie
+    # Logging out or idling ends the session; the agreement of this browser stays.
+    client.cookies.delete("xqr_session")
+    assert (await client.get("/login", follow_redirects=False)).status_code == 200

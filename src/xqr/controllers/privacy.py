@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from litestar import Request, Response, get, post
@@ -11,8 +10,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from xqr.services import privacy as guide
-from xqr.web import sessions
-from xqr.web.privacy import consent_given, safe_next, visitor_id_of
+from xqr.web.privacy import consent_given, safe_next, visitor_cookie, visitor_id_of
 from xqr.web.render import flash, page, see_other
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -22,10 +20,6 @@ DECLINED_NOTICE = "您未同意《个人信息保护指引》，可继续浏览�
 
 def _client(request: Request) -> tuple[str, str]:
     return (request.client.host if request.client else ""), request.headers.get("user-agent", "")
-
-
-def _session_lifetime(request: Request) -> timedelta:
-    return timedelta(hours=request.app.state.settings.session_absolute_hours)
 
 
 @get("/privacy", name="privacy_guide")
@@ -49,11 +43,12 @@ async def privacy_consent_post(request: Request, data: Form) -> Response:
         await flash(request, DECLINED_NOTICE)
         return see_other(request, "/")
     visitor_id = visitor_id_of(request) or guide.new_visitor_id()
-    await sessions.set_values(request, _session_lifetime(request), visitor_id=visitor_id)
     ip, user_agent = _client(request)
     user = request.scope.get("user")
     await guide.record_consent(user_id=user.id if user else None, visitor_id=visitor_id, ip=ip, user_agent=user_agent)
-    return see_other(request, safe_next(data.get("next")))
+    response = see_other(request, safe_next(data.get("next")))
+    response.set_cookie(visitor_cookie(visitor_id, secure=request.app.state.settings.is_prod))
+    return response
 
 
 @post("/privacy/withdraw", name="privacy_withdraw")
