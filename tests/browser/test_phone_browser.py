@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.phone.stand_ins import RequestsOnFile, add_personal_page_stand_ins, enterprise_user
-from tests.support.browser import run, screenshot
+from tests.support.browser import agree_to_privacy_guide, run, screenshot
 from tests.support.web import session_token_for
 from xqr import app as app_module
 from xqr.services import face_check
@@ -54,7 +54,7 @@ def test_first_visit_business_meets_the_privacy_guide_then_registers(page):
     expect(dialog).to_be_visible()
     expect(dialog.get_by_text("我们收集哪些个人信息")).to_be_visible()
     screenshot(page, "phone-privacy-consent")
-    dialog.get_by_role("button", name="同意", exact=True).click()
+    agree_to_privacy_guide(page)
 
     expect(page).to_have_url(re.compile(r"/register$"))
     page.goto("/")
