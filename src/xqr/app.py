@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
@@ -16,6 +18,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from xqr import db
 from xqr.controllers import route_handlers
+from xqr.gateways.mail import make_mailer
+from xqr.gateways.sms import make_sms_sender
+from xqr.services.outbox_delivery import run_delivery_loop
 from xqr.settings import Settings, get_settings
 from xqr.storage import make_storage
 from xqr.web.errors import exception_handlers
@@ -40,8 +45,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup(app: Litestar) -> None:
         await db.prepare_connection(pool=settings.database_pool)
+        if settings.outbox_interval_seconds > 0:
+            app.state.outbox_task = asyncio.create_task(
+                run_delivery_loop(app.state.mailer, app.state.sms, settings.outbox_interval_seconds), name="outbox delivery"
+            )
 
     async def on_shutdown(app: Litestar) -> None:
+        task = app.state.pop("outbox_task", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await db.close_connection()
 
     app = Litestar(
@@ -84,4 +98,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.storage = make_storage(settings.storage)
+    app.state.mailer = make_mailer(settings)
+    app.state.sms = make_sms_sender(settings)
     return app

@@ -90,9 +90,12 @@ class Settings:
     port: int = 8000
     hotline: str = "0731-84888888"
     upload_max_bytes: int = 10 * 1024 * 1024
+    #: pause between outbox delivery passes when idle; 0 turns the in-app loop off (`xqr outbox deliver` then)
     outbox_interval_seconds: float = 2.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    #: working days an institution has to accept (受理) an application before it shows as overdue
+    application_response_days: int = 3
     storage: StorageSettings = field(default_factory=StorageSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
@@ -119,6 +122,8 @@ class Settings:
             problems.append("人脸认证（E证通）需要 XQR_EID_MERCHANT_ID、XQR_TENCENT_SECRET_ID 和 XQR_TENCENT_SECRET_KEY")
         if self.secret_generated:
             problems.append("XQR_SECRET_KEY 未设置：生产环境不能使用自动生成的密钥")
+        if not self.smtp.host:
+            problems.append("XQR_SMTP_HOST 未设置：生产环境的邮件不能只留在发件箱")
         if self.dev_pages:
             problems.append("XQR_DEV_PAGES 已开启：生产环境不能提供开发页面")
         if not self.base_url.startswith("https://"):
@@ -157,6 +162,7 @@ def load_settings() -> Settings:
         hotline=os.environ.get("XQR_HOTLINE", "0731-84888888"),
         upload_max_bytes=env_int("XQR_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         outbox_interval_seconds=float(os.environ.get("XQR_OUTBOX_INTERVAL", "2")),
+        application_response_days=env_int("XQR_APPLICATION_RESPONSE_DAYS", 3),
         storage=StorageSettings(
             backend=os.environ.get("XQR_STORAGE", "local"),
             local_dir=Path(os.environ.get("XQR_STORAGE_DIR", str(var_dir / "storage"))).resolve(),

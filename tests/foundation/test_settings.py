@@ -16,9 +16,16 @@ def prod_env(monkeypatch, tmp_path):
     monkeypatch.setenv("XQR_SMS_BACKEND", "tencent")
     monkeypatch.setenv("XQR_FACE_BACKEND", "tencent")
     monkeypatch.setenv("XQR_EID_MERCHANT_ID", "merchant-from-the-console")
-    monkeypatch.setenv("XQR_TENCENT_SECRET_ID", "AKID-from-the-operator")
-    monkeypatch.setenv("XQR_TENCENT_SECRET_KEY", "key-from-the-operator")
     monkeypatch.setenv("XQR_BASE_URL", "https://xqr.example.cn")
+    monkeypatch.setenv("XQR_SMTP_HOST", "smtp.example.cn")
+    for name, value in {
+        "XQR_TENCENT_SECRET_ID": "AKIDexample",
+        "XQR_TENCENT_SECRET_KEY": "example-key",
+        "XQR_SMS_SDK_APP_ID": "1400000000",
+        "XQR_SMS_SIGN_NAME": "湘企融",
+        "XQR_SMS_TEMPLATE_ID": "100000",
+    }.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("XQR_DEV_PAGES", raising=False)
 
 
@@ -77,6 +84,7 @@ def test_prod_with_proper_settings_starts(prod_env):
         ({"XQR_DEV_PAGES": "1"}, "XQR_DEV_PAGES"),
         ({"XQR_FACE_BACKEND": "simulator"}, "XQR_FACE_BACKEND"),
         ({"XQR_EID_MERCHANT_ID": ""}, "XQR_EID_MERCHANT_ID"),
+        ({"XQR_SMTP_HOST": ""}, "XQR_SMTP_HOST"),
     ],
 )
 def test_prod_refuses_development_settings_and_says_why(prod_env, monkeypatch, change, complaint):

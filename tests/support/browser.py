@@ -104,7 +104,10 @@ def live_server(browser_db: None, settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main thread while it is
+# started, which would break async tests run later in the same process. Browser test modules hold
+# only (sync) browser tests, so the loop is gone before the next module's async tests run.
+@pytest.fixture(scope="module")
 def chromium_browser():
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from xqr.gateways.sms import SMS_CODE_PURPOSE
 from xqr.tables.messaging import Message, Outbox
 
 MAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
@@ -17,10 +20,33 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def enqueue_sms(phone: str, text: str, *, purpose: str = "") -> int:
-    row = Outbox(channel="sms", recipient=phone, body_text=text, purpose=purpose, next_attempt_at=_now(), created_at=_now())
+async def enqueue_sms(phone: str, text: str, *, purpose: str = "", params: Sequence[str] = ()) -> int:
+    """An SMS queued in the caller's transaction; `params` fill the provider's template for `purpose`."""
+    row = Outbox(
+        channel="sms",
+        recipient=phone,
+        body_text=text,
+        purpose=purpose,
+        params=json.dumps([str(value) for value in params], ensure_ascii=False),
+        next_attempt_at=_now(),
+        created_at=_now(),
+    )
     await row.save()
     return row.id
+
+
+async def enqueue_sms_code(phone: str, code: str, minutes: int) -> int:
+    """A verification-code SMS; the production template takes the same two values, {1}=code {2}=minutes."""
+    text = f"【湘企融】您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+    return await enqueue_sms(phone, text, purpose=SMS_CODE_PURPOSE, params=[code, str(minutes)])
+
+
+def outlived(row: dict, now: datetime) -> bool:
+    """Whether an outbox row is no use any more: a code SMS whose code has expired (its second parameter)."""
+    if row["channel"] != "sms" or row["purpose"] != SMS_CODE_PURPOSE:
+        return False
+    minutes = int(json.loads(row["params"])[1])
+    return row["created_at"] + timedelta(minutes=minutes) < now
 
 
 async def enqueue_mail(address: str, subject: str, text: str, html: str = "", *, purpose: str = "") -> int:

@@ -9,8 +9,9 @@ from xqr.storage.base import InvalidKey
 
 MAX_KEY_LENGTH = 512
 # A segment may not start with a dot: that rules out "." and ".." and keeps
-# the local backend's own ".tmp" folder out of the key space.
-_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+# the local backend's own ".tmp" folder out of the key space. 255 is the
+# longest file name most filesystems take.
+_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
 
 
 def check_key(key: str) -> str:

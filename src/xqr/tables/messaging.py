@@ -38,11 +38,16 @@ class Outbox(Table):
     body_html = Text(default="")
     #: what the SMS is for, e.g. sms_code; lets the SMS gateway choose a template
     purpose = Varchar(length=40, default="")
+    #: an SMS's template parameters in template order, as a JSON list of strings (SMS providers send
+    #: an approved template plus parameters, never free text)
+    params = Text(default="[]")
     #: pending | sent | failed (failed: attempts exhausted)
     status = Varchar(length=10, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     last_error = Text(default="")
+    #: what the delivering backend said, e.g. that mail stayed in the outbox because no SMTP host is set
+    note = Varchar(length=200, default="")
     #: which delivery loop holds the row, and until when
     claimed_by = Varchar(length=64, default="")
     claimed_until = Timestamptz(null=True, default=None)
