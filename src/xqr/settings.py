@@ -64,6 +64,18 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class FaceSettings:
+    """快速人脸认证 of the legal representative."""
+
+    backend: str = "simulator"  #: simulator (dev and tests only) | tencent (E证通)
+    secret_id: str = ""
+    secret_key: str = ""
+    #: the EID merchant id from the 人脸核身 console (E证通服务)
+    merchant_id: str = ""
+    endpoint: str = ""  #: override of the API host, e.g. a local stand-in in tests
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "dev"  #: dev | prod
     var_dir: Path = Path("var")
@@ -91,6 +103,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
+    face: FaceSettings = field(default_factory=FaceSettings)
 
     @property
     def is_prod(self) -> bool:
@@ -107,6 +120,10 @@ class Settings:
         problems = []
         if self.sms.backend == "console":
             problems.append("XQR_SMS_BACKEND=console 只把短信写进日志，生产环境请配置 tencent")
+        if self.face.backend == "simulator":
+            problems.append("XQR_FACE_BACKEND=simulator 是模拟人脸认证（仅用于开发测试），生产环境请配置 tencent")
+        elif not (self.face.merchant_id and self.face.secret_id and self.face.secret_key):
+            problems.append("人脸认证（E证通）需要 XQR_EID_MERCHANT_ID、XQR_TENCENT_SECRET_ID 和 XQR_TENCENT_SECRET_KEY")
         if self.secret_generated:
             problems.append("XQR_SECRET_KEY 未设置：生产环境不能使用自动生成的密钥")
         if not self.smtp.host:
@@ -179,6 +196,13 @@ def load_settings() -> Settings:
             template_id=os.environ.get("XQR_SMS_TEMPLATE_ID", ""),
             region=os.environ.get("XQR_SMS_REGION", "ap-guangzhou"),
             endpoint=os.environ.get("XQR_SMS_ENDPOINT", ""),
+        ),
+        face=FaceSettings(
+            backend=os.environ.get("XQR_FACE_BACKEND", "simulator"),
+            secret_id=env_str("XQR_TENCENT_SECRET_ID"),
+            secret_key=env_str("XQR_TENCENT_SECRET_KEY"),
+            merchant_id=os.environ.get("XQR_EID_MERCHANT_ID", ""),
+            endpoint=os.environ.get("XQR_EID_ENDPOINT", ""),
         ),
     )
 

@@ -52,7 +52,7 @@ async def test_registering_a_registry_enterprise_creates_the_account_the_enterpr
     user = await User.select().first()
     assert (user["username"], user["username_key"], user["phone"], user["role"]) == ("xiangjiang01", "xiangjiang01", PHONE, "enterprise")
     assert user["enterprise"] == enterprise["id"] and PASSWORD not in user["password_hash"]
-    consent = await Consent.select().first()
+    consent = await Consent.select().where(Consent.document == "user_agreement").first()
     assert (consent["user"], consent["document"], consent["version"]) == (user["id"], "user_agreement", USER_AGREEMENT_VERSION)
     assert consent["ip"] and consent["created_at"]
     message = await Message.select().first()

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.auth.conftest import add_registry_entry
-from tests.support.browser import run, screenshot
+from tests.support.browser import agree_to_privacy_guide, run, screenshot
 from xqr.services.demo import DEMO_PASSWORD, _seed_accounts, _seed_catalogue
 
 CODE_IN_SMS = re.compile(r"验证码为(\d{6})")
@@ -45,6 +45,7 @@ def test_an_enterprise_registers_from_a_registry_pick_then_logs_in_with_an_sms_c
     run(add_registry_entry("长沙湘江示范物流有限公司", 2, address="湖南省长沙市开福区示范路9号"))
     phone = "13912345678" if page.viewport_name == "desktop" else "13912345679"
     page.goto("/register")
+    agree_to_privacy_guide(page)
 
     name = page.get_by_label("企业名称")
     name.press_sequentially("湘江示范机械", delay=30)
@@ -92,6 +93,7 @@ def test_an_enterprise_registers_from_a_registry_pick_then_logs_in_with_an_sms_c
 def test_typing_an_enterprise_the_registry_does_not_know_offers_manual_entry(page: Page):
     run(add_registry_entry("长沙湘江示范机械制造有限公司", 1))
     page.goto("/register")
+    agree_to_privacy_guide(page)
     name = page.get_by_label("企业名称")
     name.press_sequentially("不存在的企业", delay=30)
     expect(page.get_by_text("未找到匹配的企业（可手动填写）")).to_be_visible()
@@ -106,6 +108,7 @@ def test_a_user_who_forgot_the_password_resets_it_with_an_sms_code_and_logs_in(p
     run(_seed_catalogue())
     run(_seed_accounts())
     page.goto("/login")
+    agree_to_privacy_guide(page)
     page.get_by_role("link", name="忘记密码").click()
     page.get_by_label("登录账号").fill("demo_qiye")
     page.get_by_label("手机号码").fill("13800000001")

@@ -14,6 +14,8 @@ def prod_env(monkeypatch, tmp_path):
     monkeypatch.setenv("XQR_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("XQR_SECRET_KEY", "a-real-secret-from-the-operator")
     monkeypatch.setenv("XQR_SMS_BACKEND", "tencent")
+    monkeypatch.setenv("XQR_FACE_BACKEND", "tencent")
+    monkeypatch.setenv("XQR_EID_MERCHANT_ID", "merchant-from-the-console")
     monkeypatch.setenv("XQR_BASE_URL", "https://xqr.example.cn")
     monkeypatch.setenv("XQR_SMTP_HOST", "smtp.example.cn")
     for name, value in {
@@ -80,6 +82,8 @@ def test_prod_with_proper_settings_starts(prod_env):
         ({"XQR_SMS_BACKEND": "console"}, "XQR_SMS_BACKEND"),
         ({"XQR_SECRET_KEY": ""}, "XQR_SECRET_KEY"),
         ({"XQR_DEV_PAGES": "1"}, "XQR_DEV_PAGES"),
+        ({"XQR_FACE_BACKEND": "simulator"}, "XQR_FACE_BACKEND"),
+        ({"XQR_EID_MERCHANT_ID": ""}, "XQR_EID_MERCHANT_ID"),
         ({"XQR_SMTP_HOST": ""}, "XQR_SMTP_HOST"),
     ],
 )

@@ -41,7 +41,7 @@ VIEWPORTS = {
 }
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "output"
 
-__all__ = ["run", "browser_db", "live_server", "chromium_browser", "page", "VIEWPORTS", "screenshot"]
+__all__ = ["run", "browser_db", "live_server", "chromium_browser", "page", "VIEWPORTS", "screenshot", "agree_to_privacy_guide"]
 
 
 def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -142,3 +142,8 @@ def screenshot(page, name: str) -> Path:
     path = OUTPUT_DIR / f"{name}-{page.viewport_name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def agree_to_privacy_guide(page) -> None:
+    """Answer 同意 in the 个人信息保护指引 dialog that stands before registering and logging in."""
+    page.get_by_role("dialog", name="个人信息保护指引").get_by_role("button", name="同意", exact=True).click()

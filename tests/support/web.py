@@ -47,14 +47,20 @@ def text_of(response: httpx.Response) -> str:
 
 
 async def session_token_for(username: str) -> str:
-    """A session cookie value for `username`, made by the same session code the login uses."""
+    """A session cookie value logged in as `username`, made by the same session code the login uses.
+
+    The login page is behind the 个人信息保护指引, so whoever logged in has agreed to it: so has this user.
+    """
     from datetime import timedelta
 
+    from xqr.services.privacy import has_consented, record_consent
     from xqr.tables.accounts import User
     from xqr.web import sessions
 
     user = await User.select(User.id).where(User.username_key == username.lower()).first()
     assert user is not None, f"no such user {username}"
+    if not await has_consented(user["id"], None):
+        await record_consent(user_id=user["id"], visitor_id="", ip="127.0.0.1", user_agent="test login")
 
     class _Connection:
         scope = {"state": {sessions.STATE_KEY: sessions.SessionState(None, None)}}
@@ -67,7 +73,7 @@ async def session_token_for(username: str) -> str:
 
 
 async def session_client_for(app: Litestar, username: str) -> WebClient:
-    """A client already logged in as `username`, through the same session code the login uses."""
+    """A client already logged in as `username` (skips the SMS step; login has its own tests)."""
     from xqr.web import sessions
 
     token = await session_token_for(username)

@@ -18,6 +18,7 @@ from xqr.services.users import load_current_user, mask_phone
 from xqr.settings import get_settings
 from xqr.web import sessions
 from xqr.web.guards import CHANGE_PASSWORD_PATH, requires_login
+from xqr.web.privacy import requires_privacy_consent
 from xqr.web.render import flash, is_htmx, page, see_other
 
 #: how long the accepted password of step 1 waits for its SMS code
@@ -77,14 +78,14 @@ REGISTER_PAGE = "auth/register.html"
 REGISTER_EXTRAS = {"agreement_version": USER_AGREEMENT_VERSION, "code_action": "/register/send-code"}
 
 
-@get("/register", name="register")
+@get("/register", name="register", guards=[requires_privacy_consent])
 async def register_page(request: Request) -> Template | Response:
     if request.user:
         return see_other(request, request.user.home_path)
     return await page(request, REGISTER_PAGE, _context({}, **REGISTER_EXTRAS))
 
 
-@post("/register/send-code", name="register_send_code")
+@post("/register/send-code", name="register_send_code", guards=[requires_privacy_consent])
 async def register_send_code(request: Request) -> Template:
     values = await _form(request)
     phone = (values.get("phone") or "").strip()
@@ -96,7 +97,7 @@ async def register_send_code(request: Request) -> Template:
     return await _send_code_response(request, REGISTER_PAGE, values, send, **REGISTER_EXTRAS)
 
 
-@post("/register", name="register_submit")
+@post("/register", name="register_submit", guards=[requires_privacy_consent])
 async def register_submit(request: Request) -> Template | Response:
     values = await _form(request)
     try:
@@ -150,14 +151,14 @@ async def _login_context(request: Request, values: dict, errors: dict | None = N
     return _context(values, errors, **{"wait": wait, **code, **extras})
 
 
-@get("/login", name="login")
+@get("/login", name="login", guards=[requires_privacy_consent])
 async def login_page(request: Request) -> Template | Response:
     if request.user:
         return see_other(request, local_path(request.query_params.get("next")) or request.user.home_path)
     return await page(request, LOGIN_PAGE, await _login_context(request, {}))
 
 
-@post("/login/send-code", name="login_send_code")
+@post("/login/send-code", name="login_send_code", guards=[requires_privacy_consent])
 async def login_send_code(request: Request) -> Template | Response:
     """Step 1: account and password; only when they are right does a code go to the registered phone."""
     values = await _form(request)
@@ -179,7 +180,7 @@ async def login_send_code(request: Request) -> Template | Response:
     return see_other(request, "/login")
 
 
-@post("/login/resend", name="login_resend")
+@post("/login/resend", name="login_resend", guards=[requires_privacy_consent])
 async def login_resend(request: Request) -> Template | Response:
     """Step 2's 发送验证码: another code to the phone of the account step 1 accepted."""
     pending = _pending_login(request)
@@ -195,7 +196,7 @@ async def login_resend(request: Request) -> Template | Response:
     return await _send_code_response(request, LOGIN_PAGE, {}, send, **extras)
 
 
-@post("/login", name="login_submit")
+@post("/login", name="login_submit", guards=[requires_privacy_consent])
 async def login_submit(request: Request) -> Template | Response:
     """Step 2: the SMS code; a new session (new token) starts."""
     values = await _form(request)
@@ -216,7 +217,7 @@ async def login_submit(request: Request) -> Template | Response:
     return see_other(request, next_path or user.home_path)
 
 
-@post("/login/restart", name="login_restart")
+@post("/login/restart", name="login_restart", guards=[requires_privacy_consent])
 async def login_restart(request: Request) -> Response:
     """返回修改: forget step 1 and type the account again."""
     await sessions.set_values(request, LOGIN_STEP_LIFETIME, login_user=None, login_since=None)
@@ -236,12 +237,12 @@ FORGOT_PAGE = "auth/forgot_password.html"
 FORGOT_EXTRAS = {"code_action": "/password/forgot/send-code"}
 
 
-@get("/password/forgot", name="forgot_password")
+@get("/password/forgot", name="forgot_password", guards=[requires_privacy_consent])
 async def forgot_password_page(request: Request) -> Template:
     return await page(request, FORGOT_PAGE, _context({}, **FORGOT_EXTRAS))
 
 
-@post("/password/forgot/send-code", name="forgot_password_send_code")
+@post("/password/forgot/send-code", name="forgot_password_send_code", guards=[requires_privacy_consent])
 async def forgot_password_send_code(request: Request) -> Template:
     values = await _form(request)
 
@@ -252,7 +253,7 @@ async def forgot_password_send_code(request: Request) -> Template:
     return await _send_code_response(request, FORGOT_PAGE, values, send, **FORGOT_EXTRAS)
 
 
-@post("/password/forgot", name="forgot_password_submit")
+@post("/password/forgot", name="forgot_password_submit", guards=[requires_privacy_consent])
 async def forgot_password_submit(request: Request) -> Template | Response:
     values = await _form(request)
     try:

@@ -17,6 +17,7 @@ from xqr.services.uploads import ALLOWED_EXTENSIONS, UploadRefused
 from xqr.storage import ObjectNotFound
 from xqr.tables.accounts import Enterprise
 from xqr.web.guards import requires_login, requires_role
+from xqr.web.privacy import requires_privacy_consent
 from xqr.web.render import is_htmx, page, see_other
 
 PAGE = "certification/certification.html"
@@ -72,7 +73,7 @@ async def render_page(request: Request, *, errors: dict[str, str] | None = None,
     return await page(request, PAGE, context, status=status)
 
 
-@get("/my/certification", name="certification", guards=ENTERPRISE_ONLY, cache=False)
+@get("/my/certification", name="certification", guards=[*ENTERPRISE_ONLY, requires_privacy_consent], cache=False)
 async def certification_page(request: Request) -> Template:
     return await render_page(request)
 

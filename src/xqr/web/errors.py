@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from xqr.services.errors import Conflict, DomainError, Forbidden, NotFound
 from xqr.web.guards import CHANGE_PASSWORD_PATH, PasswordChangeRequired
 from xqr.web.middleware import security_headers
+from xqr.web.privacy import PrivacyConsentRequired, on_privacy_consent_required
 from xqr.web.render import is_htmx
 
 logger = logging.getLogger("xqr.errors")
@@ -97,6 +98,7 @@ def on_server_error(request: Request, exc: Exception) -> Response:
 
 def exception_handlers() -> dict:
     return {
+        PrivacyConsentRequired: on_privacy_consent_required,
         NotAuthorizedException: on_not_authorized,
         PasswordChangeRequired: on_password_change_required,
         HTTPException: on_http_exception,
