@@ -11,6 +11,8 @@ from xqr.services.errors import Conflict, NotFound, ValidationFailed
 from xqr.tables.accounts import Consent
 from xqr.tables.applications import ApplicationEvent, LoanApplication
 from xqr.tables.messaging import Message
+from xqr.services.demo import DEMO_ENTERPRISE_CODE
+from xqr.tables.accounts import Enterprise
 
 
 async def _apply(user, product, **changes):
@@ -39,12 +41,13 @@ async def _apply(user, product, **changes):
 async def test_each_wrong_field_is_refused_with_its_message_and_nothing_is_saved(demo, field, value, message):
     await certify("demo_qiye")
     product = await product_of("中国工商银行")
+    consents_before = await Consent.count()
     with pytest.raises(ValidationFailed) as failed:
         await _apply(await actor("demo_qiye"), product, **{field: value})
     assert list(failed.value.errors) == [field]
     assert message in failed.value.errors[field]
     assert await LoanApplication.count() == 0
-    assert await Consent.count() == 0
+    assert await Consent.count() == consents_before
 
 
 @pytest.mark.parametrize(
@@ -65,6 +68,8 @@ async def test_amount_or_term_outside_the_products_range_is_refused(demo, field,
 
 
 async def test_an_uncertified_enterprise_cannot_apply(demo):
+    # The demo enterprise is seeded certified; take it back to 未认证.
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}).where(Enterprise.credit_code == DEMO_ENTERPRISE_CODE)
     product = await product_of("中国工商银行")
     with pytest.raises(applications.NotCertified):
         await _apply(await actor("demo_qiye"), product)

@@ -6,10 +6,14 @@ from tests.support.demand_data import certify, demand_form, enterprise_user, see
 from tests.support.web import text_of
 from xqr.services.demo import seed_demo
 from xqr.tables.demands import Demand, DemandResponse
+from xqr.services.demo import DEMO_ENTERPRISE_CODE
+from xqr.tables.accounts import Enterprise
 
 
 async def test_an_uncertified_enterprise_is_asked_to_certify_and_cannot_post(db, login_as):
     await seed_demo()
+    # The demo enterprise is seeded certified; take it back to 未认证.
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}).where(Enterprise.credit_code == DEMO_ENTERPRISE_CODE)
     web = stay(await login_as("demo_qiye"))
     page = await web.get("/my/demands/new")
     assert "立即认证" in text_of(page) and 'name="amount"' not in page.text

@@ -13,6 +13,8 @@ from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.tables.accounts import AuditLog, Consent
 from xqr.tables.demands import Demand, DemandResponse
 from xqr.tables.messaging import Message, Outbox
+from xqr.services.demo import DEMO_ENTERPRISE_CODE
+from xqr.tables.accounts import Enterprise
 
 BAD_FIELDS = [
     ("amount", ""),
@@ -57,6 +59,8 @@ async def test_each_bad_field_is_refused_with_its_message_and_nothing_is_saved(d
 
 async def test_an_uncertified_enterprise_cannot_post(db):
     await seed_demo()
+    # The demo enterprise is seeded certified; take it back to 未认证.
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}).where(Enterprise.credit_code == DEMO_ENTERPRISE_CODE)
     with pytest.raises(Forbidden):
         await demands.post_demand(await user("demo_qiye"), demand_form())
     assert await Demand.count() == 0
