@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.certification.support import PERSON, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
+from tests.certification.support import PERSON, demo_entry, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.browser import run, screenshot
 from tests.support.web import session_token
 from xqr.services.certification import PERSON_LABELS
@@ -39,7 +39,7 @@ def test_an_enterprise_is_certified_after_one_return(page, live_server):
     page.get_by_role("link", name="立即认证").click()
     expect(page.get_by_label("统一社会信用代码")).to_have_value("91430104MA4T7K2C4C")
     page.get_by_role("button", name="企业检索").click()
-    expect(page.get_by_label("法人代表", exact=True)).to_have_value("张三")
+    expect(page.get_by_label("法人代表", exact=True)).to_have_value(demo_entry().legal_representative)
     expect(page.get_by_text("来自登记信息").first).to_be_visible()
     for name, label in PERSON_LABELS.items():
         field = page.get_by_label(label, exact=True)

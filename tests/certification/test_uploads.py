@@ -7,10 +7,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from tests.certification.support import seed_uncertified_demo
 from xqr.tables.certification import CertificationDocument
 
-from tests.certification.support import pdf_bytes, png_bytes, register_demo_enterprise
+from tests.certification.support import pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.web import text_of
 
 
