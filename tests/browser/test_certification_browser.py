@@ -1,15 +1,49 @@
 """企业认证 in a real browser: fill through 企业检索, upload, submit; a reviewer returns it; fix, resubmit, approved."""
 
+import dataclasses
 import re
+import time
+from typing import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
 
 from playwright.sync_api import expect
 
-from tests.certification.support import PERSON, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
+from tests.certification.support import PERSON, demo_entry, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.browser import run, screenshot
+from tests.outbox.conftest import Inbox
+from tests.storage.support import free_port
 from tests.support.web import session_token_for
 from xqr.services.certification import PERSON_LABELS
-from xqr.tables.messaging import Outbox
+from xqr.settings import SmtpSettings
 from xqr.web.sessions import COOKIE_NAME
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on loopback (aiosmtpd in its own thread: the browser test is synchronous)."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def settings(settings, smtp_inbox):
+    """The live server delivers its outbox to the loopback SMTP server."""
+    _, port = smtp_inbox
+    return dataclasses.replace(
+        settings, outbox_interval_seconds=0.2, smtp=SmtpSettings(host="127.0.0.1", port=port, tls="none", sender="湘企融 <noreply@xqr.test>")
+    )
+
+
+def received(inbox: Inbox, count: int, timeout: float = 15) -> list:
+    deadline = time.monotonic() + timeout
+    while len(inbox.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return inbox.messages
+
 
 def log_in(context, base_url: str, username: str) -> None:
     context.add_cookies([{"name": COOKIE_NAME, "value": run(session_token_for(username)), "url": base_url}])
@@ -30,7 +64,7 @@ def reviewer_decides(reviewer, outcome: str, reason: str | None = None) -> None:
     expect(reviewer.locator(".status").first).to_have_text("已通过" if outcome == "通过" else outcome)
 
 
-def test_an_enterprise_is_certified_after_one_return(page, live_server):
+def test_an_enterprise_is_certified_after_one_return(page, live_server, smtp_inbox):
     run(seed_uncertified_demo())
     run(register_demo_enterprise())
     log_in(page.context, live_server, "demo_qiye")
@@ -39,7 +73,7 @@ def test_an_enterprise_is_certified_after_one_return(page, live_server):
     page.get_by_role("link", name="立即认证").click()
     expect(page.get_by_label("统一社会信用代码")).to_have_value("91430104MA4T7K2C4C")
     page.get_by_role("button", name="企业检索").click()
-    expect(page.get_by_label("法人代表", exact=True)).to_have_value("张三")
+    expect(page.get_by_label("法人代表", exact=True)).to_have_value(demo_entry().legal_representative)
     expect(page.get_by_text("来自登记信息").first).to_be_visible()
     for name, label in PERSON_LABELS.items():
         field = page.get_by_label(label, exact=True)
@@ -84,8 +118,9 @@ def test_an_enterprise_is_certified_after_one_return(page, live_server):
     page.goto("/my/enterprise")
     expect(page.locator(".status").first).to_have_text("已认证")
     expect(page.get_by_text("长沙市岳麓区市场监督管理局")).to_be_visible()
-    # The outbox delivery loop is another branch's work: the e-mails wait in the outbox for it.
-    mails = run(Outbox.select(Outbox.recipient, Outbox.subject).where(Outbox.channel == "mail").run())
-    assert [m["recipient"] for m in mails] == [PERSON["contact_email"]] * 2
+    messages = received(smtp_inbox[0], 2)
+    assert [m["To"] for m in messages] == [PERSON["contact_email"]] * 2
+    assert ["退回修改" in m["Subject"] for m in messages] == [True, False]
+    assert "已通过" in messages[1]["Subject"]
     assert page.console_errors == []
     screenshot(page, "certification-certified")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
-from decimal import Decimal
+from dataclasses import replace
 
 from PIL import Image
 
-from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME
+from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME, demo_registry_entries
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.registry import RegistryEntry, save_entries
 from xqr.services.uploads import BytesSource
@@ -25,22 +24,8 @@ PERSON = {
 
 
 def demo_entry(**changes) -> RegistryEntry:
-    values = dict(
-        credit_code=DEMO_ENTERPRISE_CODE,
-        name=DEMO_ENTERPRISE_NAME,
-        status="存续",
-        division_code="430104",
-        address="湖南省长沙市岳麓区麓谷大道 658 号",
-        enterprise_type="有限责任公司（自然人投资或控股）",
-        established_on=date(2018, 6, 1),
-        registered_capital=Decimal("500"),
-        authority="长沙市岳麓区市场监督管理局",
-        industry_code="65",
-        legal_representative="张三",
-        business_scope="软件开发；信息技术咨询服务。",
-    )
-    values.update(changes)
-    return RegistryEntry(**values)
+    """The demo seed's own registry row for the demo enterprise, with changes."""
+    return replace(demo_registry_entries()[0], **changes)
 
 
 async def register_demo_enterprise(**changes) -> RegistryEntry:

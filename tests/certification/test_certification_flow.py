@@ -1,11 +1,10 @@
 """The enterprise fills the form over HTTP, submits; a reviewer decides; the enterprise is told."""
 
-from tests.certification.support import seed_uncertified_demo
 from xqr.tables.accounts import Consent, Enterprise
 from xqr.tables.certification import CertificationDocument, CertificationRequest
 from xqr.tables.messaging import Message, Outbox
 
-from tests.certification.support import PERSON, png_bytes, pdf_bytes, register_demo_enterprise
+from tests.certification.support import PERSON, demo_entry, pdf_bytes, png_bytes, register_demo_enterprise, seed_uncertified_demo
 from tests.support.web import text_of
 
 
@@ -52,7 +51,7 @@ async def test_an_enterprise_certifies_and_a_reviewer_approves(db, login_as):
     mail = await Outbox.select().where(Outbox.channel == "mail").first()
     assert mail["recipient"] == "lisi@example.com"
     mine = await enterprise.get("/my/enterprise")
-    assert "已认证" in text_of(mine) and "张三" in text_of(mine)
+    assert "已认证" in text_of(mine) and demo_entry().legal_representative in text_of(mine)
     document = await CertificationDocument.select().first()
     file = await enterprise.get(f"/certification/documents/{document['id']}")
     assert file.status_code == 200

@@ -3,12 +3,11 @@
 import pytest
 
 from xqr.services.demo import DEMO_ENTERPRISE_CODE
-from tests.certification.support import seed_uncertified_demo
 from xqr.services.identity_codes import credit_code_check_character
 from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import CertificationRequest
 
-from tests.certification.support import PERSON, VALID_ID, forget_demo_enterprise, register_demo_enterprise
+from tests.certification.support import PERSON, VALID_ID, demo_entry, forget_demo_enterprise, register_demo_enterprise, seed_uncertified_demo
 from tests.support.web import text_of
 
 HAND_TYPED = {
@@ -89,7 +88,7 @@ async def test_registry_facts_are_not_the_users_to_change(enterprise):
     await enterprise.post("/my/certification/search", {"credit_code": DEMO_ENTERPRISE_CODE}, htmx=True)
     await enterprise.post("/my/certification/save", {"legal_representative": "冒名者", "address": "别处"}, follow_redirects=False)
     row = await draft()
-    assert row["legal_representative"] == "张三"
+    assert row["legal_representative"] == demo_entry().legal_representative
 
 
 async def test_a_code_not_in_the_registry_asks_for_the_facts_by_hand(enterprise):

@@ -5,7 +5,6 @@ import asyncio
 import pytest
 
 from xqr.services import review
-from tests.certification.support import seed_uncertified_demo
 from xqr.services.errors import Conflict, Forbidden
 from xqr.services.users import create_user, load_current_user
 from xqr.storage import LocalStorage
@@ -13,7 +12,7 @@ from xqr.tables.accounts import AuditLog, Enterprise, User
 from xqr.tables.certification import CertificationItemResult, CertificationRequest
 from xqr.tables.messaging import Message, Outbox
 
-from tests.certification.support import png_bytes, register_demo_enterprise, submitted_request
+from tests.certification.support import png_bytes, register_demo_enterprise, seed_uncertified_demo, submitted_request
 from tests.support.web import text_of
 
 

@@ -14,6 +14,7 @@ from xqr.services import certification, reference
 from xqr.services.errors import NotFound, ValidationFailed
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.uploads import ALLOWED_EXTENSIONS, UploadRefused
+from xqr.settings import Settings
 from xqr.storage import ObjectNotFound
 from xqr.tables.accounts import Enterprise
 from xqr.web.guards import requires_login, requires_role
@@ -138,12 +139,6 @@ def _document_context(draft: certification.Draft | None, kind: str, error: str =
     return context
 
 
-@post(
-    "/my/certification/documents/{kind:str}",
-    name="certification_upload",
-    guards=ENTERPRISE_ONLY,
-    request_max_body_size=None,  # the upload service enforces settings.upload_max_bytes while streaming
-)
 async def upload(request: Request, kind: FromPath[str]) -> Response | Template:
     """营业执照 / 企业授权书: check, store, and show the preview."""
     settings = request.app.state.settings
@@ -242,15 +237,24 @@ async def document_preview(request: Request, document_id: FromPath[int]) -> Stre
     return await _stream(request, document_id, preview=True)
 
 
-ROUTES = [
-    certification_page,
-    save,
-    search,
-    counties,
-    upload,
-    delete_document,
-    submit,
-    letter,
-    document_file,
-    document_preview,
-]
+def routes_for(settings: Settings) -> list:
+    # The body cap follows the upload cap: Litestar refuses a larger body while reading it,
+    # even one sent without a Content-Length, before it is spooled to disk.
+    upload_handler = post(
+        "/my/certification/documents/{kind:str}",
+        name="certification_upload",
+        guards=ENTERPRISE_ONLY,
+        request_max_body_size=settings.upload_max_bytes + MULTIPART_OVERHEAD,
+    )(upload)
+    return [
+        certification_page,
+        save,
+        search,
+        counties,
+        upload_handler,
+        delete_document,
+        submit,
+        letter,
+        document_file,
+        document_preview,
+    ]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 
 from PIL import Image, ImageDraw
 
@@ -22,21 +21,6 @@ from xqr.tables.certification import CertificationRequest
 
 #: GB 11643's own example number: valid, and nobody's
 DEMO_LEGAL_ID = "11010519491231002X"
-
-
-#: the facts when no registry row exists (a platform without the demo registry)
-DEMO_FACTS = {
-    "reg_status": "存续",
-    "division_code": "430104",
-    "address": "湖南省长沙市岳麓区麓谷大道 658 号",
-    "enterprise_type": "有限责任公司（自然人投资或控股）",
-    "established_on": date(2019, 3, 18),
-    "registered_capital": Decimal("1000"),
-    "authority": "长沙市岳麓区市场监督管理局",
-    "industry_code": "65",
-    "legal_representative": "李湘平",
-    "business_scope": "软件开发；信息系统集成服务；数据处理和存储支持服务。",
-}
 
 
 def _license_png(name: str, code: str) -> bytes:
@@ -75,8 +59,10 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
     ]
     # The demo registry (an earlier seed step) knows the demo enterprise: certify with its facts.
     entry = await get_registry().lookup(enterprise["credit_code"])
-    facts = {name: getattr(entry, attribute) for name, attribute in REGISTRY_ATTRIBUTES.items()} if entry else DEMO_FACTS
-    filled = [name for name, value in facts.items() if value not in (None, "")] if entry else []
+    if entry is None:
+        return
+    facts = {name: getattr(entry, attribute) for name, attribute in REGISTRY_ATTRIBUTES.items()}
+    filled = [name for name, value in facts.items() if value not in (None, "")]
     moment = datetime.now(timezone.utc)
     async with write_transaction():
         consent = Consent(user=applicant["id"], document="authorization_letter", version="2026-11", subject="demo", ip="127.0.0.1", created_at=moment)
@@ -87,7 +73,7 @@ async def seed_certified_demo_enterprise(storage: Storage | None = None) -> None
             status="approved",
             credit_code=enterprise["credit_code"],
             enterprise_name=enterprise["name"],
-            registry_matched=entry is not None,
+            registry_matched=True,
             registry_fields=filled,
             **facts,
             legal_id_sealed=seal(DEMO_LEGAL_ID),
