@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from xqr.services.errors import Conflict, DomainError, Forbidden, NotFound
+from xqr.web.guards import CHANGE_PASSWORD_PATH, PasswordChangeRequired
 from xqr.web.middleware import security_headers
 from xqr.web.render import is_htmx
 
@@ -78,6 +79,12 @@ def on_not_authorized(request: Request, exc: NotAuthorizedException) -> Response
     return Redirect(path=login_url, status_code=303)
 
 
+def on_password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+    if is_htmx(request):
+        return Response(content=b"", status_code=200, headers={"HX-Location": CHANGE_PASSWORD_PATH})
+    return Redirect(path=CHANGE_PASSWORD_PATH, status_code=303)
+
+
 def on_domain_error(request: Request, exc: DomainError) -> Response:
     status = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(exc), 400)
     return error_response(request, status, str(exc) or None)
@@ -91,6 +98,7 @@ def on_server_error(request: Request, exc: Exception) -> Response:
 def exception_handlers() -> dict:
     return {
         NotAuthorizedException: on_not_authorized,
+        PasswordChangeRequired: on_password_change_required,
         HTTPException: on_http_exception,
         DomainError: on_domain_error,
         HTTP_500_INTERNAL_SERVER_ERROR: on_server_error,

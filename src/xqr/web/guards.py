@@ -10,10 +10,19 @@ from litestar.handlers.base import BaseRouteHandler
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 
+CHANGE_PASSWORD_PATH = "/password/change"
+
+
+class PasswordChangeRequired(PermissionDeniedException):
+    """An admin reset this account's password: nothing else opens until the user picks a new one."""
+
 
 def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if connection.scope.get("user") is None:
+    user = connection.scope.get("user")
+    if user is None:
         raise NotAuthorizedException("请先登录")
+    if user.must_change_password and connection.url.path != CHANGE_PASSWORD_PATH:
+        raise PasswordChangeRequired("请先修改登录密码")
 
 
 def requires_role(*roles: str) -> Guard:
