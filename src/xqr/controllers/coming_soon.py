@@ -16,15 +16,12 @@ ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admi
 SHARED_PATHS = {"/my/messages", "/my/settings"}
 
 COMING_SOON = {
-    "/my/certification": "企业认证",
     "/my/applications": "我的申请",
     "/my/orders": "我的订单",
     "/my/demands": "需求管理",
     "/my/credit": "信用记录",
     "/my/products": "产品查询",
-    "/my/messages": "我的消息",
     "/my/settings": "我的管理",
-    "/review/certifications": "认证审核",
     "/bank/applications": "申请受理",
     "/bank/demands": "需求大厅",
     "/bank/products": "产品管理",

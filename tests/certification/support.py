@@ -1,0 +1,58 @@
+"""Data for the certification tests: a registry entry for the demo enterprise, files of each kind."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from PIL import Image
+
+from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME
+from xqr.services.letter import authorization_letter_pdf
+from xqr.services.registry import RegistryEntry, save_entries
+
+VALID_ID = "11010519491231002X"  # GB 11643's own example number
+PERSON = {
+    "legal_id": VALID_ID,
+    "legal_phone": "13912345678",
+    "contact_name": "李四",
+    "contact_phone": "13698765432",
+    "contact_title": "财务经理",
+    "contact_email": "lisi@example.com",
+}
+
+
+def demo_entry(**changes) -> RegistryEntry:
+    values = dict(
+        credit_code=DEMO_ENTERPRISE_CODE,
+        name=DEMO_ENTERPRISE_NAME,
+        status="存续",
+        division_code="430104",
+        address="湖南省长沙市岳麓区麓谷大道 658 号",
+        enterprise_type="有限责任公司（自然人投资或控股）",
+        established_on=date(2018, 6, 1),
+        registered_capital=Decimal("500"),
+        authority="长沙市岳麓区市场监督管理局",
+        industry_code="65",
+        legal_representative="张三",
+        business_scope="软件开发；信息技术咨询服务。",
+    )
+    values.update(changes)
+    return RegistryEntry(**values)
+
+
+async def register_demo_enterprise(**changes) -> RegistryEntry:
+    entry = demo_entry(**changes)
+    await save_entries([entry])
+    return entry
+
+
+def png_bytes(size: tuple[int, int] = (600, 400), color: str = "#3366cc") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    return authorization_letter_pdf(DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_CODE)
