@@ -82,6 +82,10 @@ class Settings:
     outbox_interval_seconds: float = 2.0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    #: a demand nobody took within this many working days is flagged to the admins
+    demand_untaken_working_days: int = 3
+    #: the enterprise is told this many days before its demand expires
+    demand_expiry_notice_days: int = 3
     storage: StorageSettings = field(default_factory=StorageSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
@@ -143,6 +147,8 @@ def load_settings() -> Settings:
         hotline=os.environ.get("XQR_HOTLINE", "0731-84888888"),
         upload_max_bytes=env_int("XQR_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         outbox_interval_seconds=float(os.environ.get("XQR_OUTBOX_INTERVAL", "2")),
+        demand_untaken_working_days=env_int("XQR_DEMAND_UNTAKEN_WORKING_DAYS", 3),
+        demand_expiry_notice_days=env_int("XQR_DEMAND_EXPIRY_NOTICE_DAYS", 3),
         storage=StorageSettings(
             backend=os.environ.get("XQR_STORAGE", "local"),
             local_dir=Path(os.environ.get("XQR_STORAGE_DIR", str(var_dir / "storage"))).resolve(),

@@ -18,19 +18,13 @@ SHARED_PATHS = {"/my/messages", "/my/settings"}
 COMING_SOON = {
     "/my/applications": "我的申请",
     "/my/orders": "我的订单",
-    "/my/demands": "需求管理",
     "/my/credit": "信用记录",
     "/my/products": "产品查询",
     "/my/settings": "我的管理",
     "/bank/applications": "申请受理",
-    "/bank/demands": "需求大厅",
     "/bank/products": "产品管理",
-    "/admin": "数据统计",
-    "/admin/users": "用户管理",
     "/admin/institutions": "机构管理",
     "/admin/products": "产品管理",
-    "/admin/demands": "需求派单",
-    "/admin/audit": "审计日志",
 }
 
 
