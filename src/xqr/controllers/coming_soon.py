@@ -11,16 +11,13 @@ from litestar.exceptions import PermissionDeniedException
 from xqr.web.guards import requires_login
 from xqr.web.render import page
 
-# Who may open a placeholder, by path prefix; /my/messages and /my/settings are for everyone.
+# Who may open a placeholder, by path prefix; /my/messages is for everyone.
 ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admin", "/my": "enterprise"}
-SHARED_PATHS = {"/my/messages", "/my/settings"}
+SHARED_PATHS = {"/my/messages"}
 
 COMING_SOON = {
     "/my/applications": "我的申请",
     "/my/orders": "我的订单",
-    "/my/credit": "信用记录",
-    "/my/products": "产品查询",
-    "/my/settings": "我的管理",
     "/bank/applications": "申请受理",
     "/bank/products": "产品管理",
     "/admin/institutions": "机构管理",

@@ -17,6 +17,7 @@ from typing import Any
 
 from xqr.db import is_unique_violation, write_transaction
 from xqr.services import audit
+from xqr.services.data_shares import has_active_share
 from xqr.services.classifications import industry_name, industry_sections, region_name, region_of_credit_code
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
@@ -363,7 +364,8 @@ async def demand_for_institution(user: CurrentUser, demand_id: int) -> dict[str,
     row["taken_by_me"] = bool(response and response["taken_at"])
     row["slots_left"] = MAX_RESPONSES - row["taken_count"]
     row["enterprise_facts"] = None
-    if row["taken_by_me"]:
+    # Taking the demand is not enough: the enterprise may have revoked its authorization since.
+    if row["taken_by_me"] and await has_active_share(row["enterprise"], institution_id):
         row["enterprise_facts"] = await Enterprise.select(
             Enterprise.name, Enterprise.credit_code, Enterprise.address, Enterprise.cert_status
         ).where(Enterprise.id == row["enterprise"]).first()
