@@ -86,6 +86,8 @@ class Settings:
     demand_untaken_working_days: int = 3
     #: the enterprise is told this many days before its demand expires
     demand_expiry_notice_days: int = 3
+    #: working days an institution has to accept (受理) an application before it shows as overdue
+    application_response_days: int = 3
     storage: StorageSettings = field(default_factory=StorageSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
@@ -149,6 +151,7 @@ def load_settings() -> Settings:
         outbox_interval_seconds=float(os.environ.get("XQR_OUTBOX_INTERVAL", "2")),
         demand_untaken_working_days=env_int("XQR_DEMAND_UNTAKEN_WORKING_DAYS", 3),
         demand_expiry_notice_days=env_int("XQR_DEMAND_EXPIRY_NOTICE_DAYS", 3),
+        application_response_days=env_int("XQR_APPLICATION_RESPONSE_DAYS", 3),
         storage=StorageSettings(
             backend=os.environ.get("XQR_STORAGE", "local"),
             local_dir=Path(os.environ.get("XQR_STORAGE_DIR", str(var_dir / "storage"))).resolve(),

@@ -6,12 +6,14 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from xqr.services import certification, demands
+from xqr.services import applications, certification, demands
 from xqr.services.data_shares import has_active_share
 from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME, seed_demo
 from xqr.services.errors import NotFound
 from xqr.tables.accounts import Consent
-from xqr.tables.catalogue import Institution
+from xqr.tables.applications import LoanApplication
+from xqr.tables.catalogue import Institution, Product
+from xqr.tables.certification import CertificationRequest
 
 from tests.support.account_data import approve_enterprise, stored_document
 from tests.support.demand_data import demand_form, enterprise_user, user
@@ -146,3 +148,50 @@ async def test_an_uncertified_enterprise_gets_an_empty_record(db, login_as):
     pdf = await client.get("/my/credit/export.pdf")
     compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "企业尚未通过认证" in compact and str(date.today().year) in compact
+
+
+# ---------------------------------------------------------------- applications
+
+
+async def applied_and_disbursed() -> tuple[int, int, int]:
+    """demo_qiye applied to a 中国工商银行 product, which disbursed 1万元. Returns (enterprise, application, consent)."""
+    await seed_demo()
+    await approve_enterprise()
+    poster, bank = await user("demo_qiye"), await user("demo_gsyh")
+    product = await Product.select(*Product.all_columns()).where(Product.institution.name == "中国工商银行").order_by(Product.id).first()
+    form = {"amount": "1", "term_months": str(product["min_term_months"]), "purpose": "采购原材料", "contact_name": "王经理", "contact_phone": "13812345678", "consent": "yes"}
+    applied = await applications.apply(poster, product["id"], form, response_days=3)
+    await applications.accept(bank, applied.id)
+    await applications.approve(bank, applied.id, {"approved_amount": "1", "approved_rate": "3.5", "approved_term_months": "6"})
+    await applications.disburse(bank, applied.id, {"disbursed_amount": "1", "disbursed_on": demands.today().isoformat()})
+    row = await LoanApplication.select(LoanApplication.consent).where(LoanApplication.id == applied.id).first()
+    return poster.enterprise_id, applied.id, row["consent"]
+
+
+async def test_applications_and_disbursed_loans_are_in_the_record_and_the_report(db, login_as):
+    await applied_and_disbursed()
+    client = await login_as("demo_qiye")
+    text = text_of(await client.get("/my/credit"))
+    assert "已放款 1 笔" in text and "放款金额 1 万元" in text
+    assert "已放款 1万元" in text and "经营快贷" in text
+    shares = text.split("数据授权", 1)[1]
+    assert "融资申请信息共享授权" in shares and "企业认证信息及认证资料" in shares
+    pdf = await client.get("/my/credit/export.pdf")
+    compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "已放款1笔" in compact and "经营快贷" in compact
+
+
+async def test_revoking_an_application_authorization_hides_the_facts_and_documents(db, login_as, app):
+    enterprise_id, application_id, consent_id = await applied_and_disbursed()
+    request_id = (await CertificationRequest.select(CertificationRequest.id).first())["id"]
+    document_id = await stored_document(app.state.storage, request_id)
+    bank = await user("demo_gsyh")
+    icbc = await institution_id("中国工商银行")
+    assert await has_active_share(enterprise_id, icbc)
+    assert (await applications.for_staff(bank, application_id))["consented"]
+    client = await login_as("demo_qiye")
+    assert (await client.post(f"/my/credit/shares/{consent_id}/revoke", follow_redirects=False)).status_code == 303
+    assert not await has_active_share(enterprise_id, icbc)
+    assert not (await applications.for_staff(bank, application_id))["consented"]
+    with pytest.raises(NotFound):
+        await certification.document_for(bank, document_id)

@@ -1,4 +1,4 @@
-"""Storage backends for the contract tests: a local folder, and MinIO's SDK against moto's S3 server."""
+"""Backends for the contract tests: a local folder, and MinIO's SDK against moto's S3 server."""
 
 from __future__ import annotations
 

@@ -57,6 +57,24 @@ async def test_large_multi_chunk_upload_with_unknown_length(storage: Storage) ->
     assert digest.digest() == hashlib.sha256(b"".join(chunks)).digest()
 
 
+async def test_concurrent_puts(storage: Storage) -> None:
+    # More uploads than the default executor has threads (6 on 2 cores): each holds
+    # one worker thread, and those waiting for a thread must not block the others.
+    payloads = {storage.new_key("many"): bytes([n]) * (MiB + n) for n in range(12)}
+    await asyncio.gather(
+        *(
+            storage.put(
+                key,
+                feed([data[i : i + 65536] for i in range(0, len(data), 65536)]),
+                content_type="text/plain",
+            )
+            for key, data in payloads.items()
+        )
+    )
+    for key, data in payloads.items():
+        assert (await read_all(storage, key))[1] == data
+
+
 async def test_stat_and_exists(storage: Storage) -> None:
     key = storage.new_key("docs")
     await storage.put(key, feed([b"%PDF-1.7"]), content_type="application/pdf", length=8)

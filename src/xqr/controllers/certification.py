@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.datastructures import UploadFile
 from litestar.response import Stream, Template
 
@@ -120,7 +121,7 @@ async def search(request: Request) -> Response | Template:
 
 
 @get("/my/certification/counties", name="certification_counties", guards=ENTERPRISE_ONLY, cache=False)
-async def counties(request: Request, city: str = "") -> Template:
+async def counties(request: Request, city: FromQuery[str] = "") -> Template:
     """The 区县 select of the 注册区域 cascade, for the chosen 市."""
     return Template(
         "certification/_counties.html",
@@ -141,7 +142,7 @@ def _document_context(draft: certification.Draft | None, kind: str, error: str =
     guards=ENTERPRISE_ONLY,
     request_max_body_size=None,  # the upload service enforces settings.upload_max_bytes while streaming
 )
-async def upload(request: Request, kind: str) -> Response | Template:
+async def upload(request: Request, kind: FromPath[str]) -> Response | Template:
     """营业执照 / 企业授权书: check, store, and show the preview."""
     settings = request.app.state.settings
     if int(request.headers.get("content-length") or 0) > settings.upload_max_bytes + MULTIPART_OVERHEAD:
@@ -170,7 +171,7 @@ async def upload(request: Request, kind: str) -> Response | Template:
 
 
 @post("/my/certification/documents/{kind:str}/delete", name="certification_delete_document", guards=ENTERPRISE_ONLY)
-async def delete_document(request: Request, kind: str) -> Response | Template:
+async def delete_document(request: Request, kind: FromPath[str]) -> Response | Template:
     await certification.delete_document(request.app.state.storage, request.user.enterprise_id, kind)
     if not is_htmx(request):
         return see_other(request, "/my/certification")
@@ -226,13 +227,13 @@ async def _stream(request: Request, document_id: int, preview: bool) -> Stream:
 
 
 @get("/certification/documents/{document_id:int}", name="certification_document", guards=[requires_login], cache=False)
-async def document_file(request: Request, document_id: int) -> Stream:
+async def document_file(request: Request, document_id: FromPath[int]) -> Stream:
     """A document's file, to its enterprise and to reviewers; anyone else gets 404."""
     return await _stream(request, document_id, preview=False)
 
 
 @get("/certification/documents/{document_id:int}/preview", name="certification_document_preview", guards=[requires_login], cache=False)
-async def document_preview(request: Request, document_id: int) -> Stream:
+async def document_preview(request: Request, document_id: FromPath[int]) -> Stream:
     return await _stream(request, document_id, preview=True)
 
 

@@ -16,12 +16,10 @@ ROLE_OF_PREFIX = {"/review": "reviewer", "/bank": "institution", "/admin": "admi
 SHARED_PATHS = {"/my/messages"}
 
 COMING_SOON = {
-    "/my/applications": "我的申请",
-    "/my/orders": "我的订单",
-    "/bank/applications": "申请受理",
-    "/bank/products": "产品管理",
-    "/admin/institutions": "机构管理",
-    "/admin/products": "产品管理",
+    "/admin": "数据统计",
+    "/admin/users": "用户管理",
+    "/admin/demands": "需求派单",
+    "/admin/audit": "审计日志",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from xqr.services import messages
@@ -16,7 +17,7 @@ async def inbox(request: Request) -> Template:
 
 
 @get("/my/messages/{message_id:int}", name="message", guards=[requires_login], cache=False)
-async def message(request: Request, message_id: int) -> Template:
+async def message(request: Request, message_id: FromPath[int]) -> Template:
     row = await messages.open_message(request.user.id, message_id)
     return await page(request, "messages/message.html", {"message": row})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from xqr.controllers.certification import client_ip, form_context
@@ -16,7 +17,7 @@ REVIEWERS = [requires_role("reviewer")]
 
 
 @get("/review/certifications", name="review_queue", guards=REVIEWERS, cache=False)
-async def queue(request: Request, status: str = "submitted", q: str = "") -> Template:
+async def queue(request: Request, status: FromQuery[str] = "submitted", q: FromQuery[str] = "") -> Template:
     status = status if status in review.QUEUE_FILTERS else "submitted"
     rows = await review.queue(status, q)
     return await page(
@@ -41,18 +42,18 @@ async def _review_page(request: Request, request_id: int, *, errors: dict | None
 
 
 @get("/review/certifications/{request_id:int}", name="review_request", guards=REVIEWERS, cache=False)
-async def review_request(request: Request, request_id: int) -> Template:
+async def review_request(request: Request, request_id: FromPath[int]) -> Template:
     return await _review_page(request, request_id)
 
 
 @post("/review/certifications/{request_id:int}/claim", name="review_claim", guards=REVIEWERS)
-async def claim(request: Request, request_id: int) -> Response:
+async def claim(request: Request, request_id: FromPath[int]) -> Response:
     await review.claim(request.user, request_id, client_ip(request))
     return see_other(request, f"/review/certifications/{request_id}")
 
 
 @post("/review/certifications/{request_id:int}/decide", name="review_decide", guards=REVIEWERS)
-async def decide(request: Request, request_id: int) -> Response | Template:
+async def decide(request: Request, request_id: FromPath[int]) -> Response | Template:
     form = await request.form()
     findings = [
         review.Finding(item, form.get(f"reason_{item}", ""), form.get(f"note_{item}", ""))

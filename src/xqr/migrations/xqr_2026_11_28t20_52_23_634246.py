@@ -61,17 +61,11 @@ DESCRIPTION = "initial"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="xqr", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="xqr", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Message", tablename="message", schema=None, columns=None
-    )
+    manager.add_table(class_name="Message", tablename="message", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Consent", tablename="consent", schema=None, columns=None
-    )
+    manager.add_table(class_name="Consent", tablename="consent", schema=None, columns=None)
 
     manager.add_table(
         class_name="Institution",
@@ -80,17 +74,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Product", tablename="product", schema=None, columns=None
-    )
+    manager.add_table(class_name="Product", tablename="product", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Enterprise", tablename="enterprise", schema=None, columns=None
-    )
+    manager.add_table(class_name="Enterprise", tablename="enterprise", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="xqr_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="xqr_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="WebSession",
@@ -99,13 +87,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Outbox", tablename="outbox", schema=None, columns=None
-    )
+    manager.add_table(class_name="Outbox", tablename="outbox", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Message",

@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from xqr.services import certification, demands, reference
+from xqr.services import applications, certification, demands, reference
 from xqr.services.data_shares import Share, shares_of
 from xqr.services.errors import NotFound
 from xqr.services.letter import FONT
@@ -30,8 +30,12 @@ class CreditRecord:
     #: the approved certification request's facts, None until certified
     facts: dict | None
     certifications: list[dict]
+    applications: list[dict]
     demands: list[dict]
     shares: list[Share]
+    #: applications that reached 已放款: how many, and the amount disbursed (万元)
+    disbursed_count: int = 0
+    disbursed_amount: Decimal = Decimal(0)
     #: 已授信 responses to demands: how many, and the amount granted (万元)
     granted_count: int = 0
     granted_amount: Decimal = Decimal(0)
@@ -51,6 +55,17 @@ def _fact_rows(facts: dict | None) -> list[tuple[str, str]]:
         ("行业分类", reference.industry_name(facts["industry_code"])),
         ("法人代表", facts["legal_representative"]),
     ]
+
+
+def _application_outcome(row: dict) -> str:
+    """What came of an application, in a few words."""
+    if row["status"] == "disbursed":
+        return f"已放款 {wan(row['disbursed_amount'])}万元（{row['disbursed_on']:%Y-%m-%d}）"
+    if row["status"] == "approved":
+        return f"审批通过 {wan(row['approved_amount'])}万元，年利率{wan(row['approved_rate'])}%"
+    if row["status"] == "declined":
+        return f"未通过：{row['decline_reason']}" if row["decline_reason"] else "未通过"
+    return row["status_label"]
 
 
 async def record_of(user: CurrentUser) -> CreditRecord:
@@ -73,10 +88,17 @@ async def record_of(user: CurrentUser) -> CreditRecord:
             {**r, "outcome_label": demands.OUTCOME_LABELS[r["outcome"]]} for r in responses if r["demand"] == row["id"]
         ]
     granted = [r for r in responses if r["outcome"] == "granted"]
+    application_rows = await applications.for_enterprise(user)
+    for row in application_rows:
+        row["outcome"] = _application_outcome(row)
+    disbursed = [row for row in application_rows if row["status"] == "disbursed"]
     return CreditRecord(
         enterprise=enterprise,
         facts=facts,
         certifications=history,
+        applications=application_rows,
+        disbursed_count=len(disbursed),
+        disbursed_amount=sum((row["disbursed_amount"] or Decimal(0) for row in disbursed), Decimal(0)),
         demands=demand_rows,
         shares=await shares_of(enterprise_id),
         granted_count=len(granted),
@@ -139,7 +161,15 @@ def report_pdf(record: CreditRecord, today: date) -> bytes:
     rows = [[_when(c["submitted_at"]), c["status_label"], _when(c["decided_at"]), c["decision_reason"] or "—"] for c in record.certifications]
     story.append(_table(["提交时间", "结果", "审核时间", "审核意见"], rows, [38, 28, 38, 66], styles) if rows else Paragraph("暂无认证记录。", styles["body"]))
 
-    story.append(Paragraph("三、融资需求及对接结果", styles["heading"]))
+    story.append(Paragraph("三、融资申请", styles["heading"]))
+    story.append(Paragraph(f"融资申请 {len(record.applications)} 笔；已放款 {record.disbursed_count} 笔，合计 {wan(record.disbursed_amount)} 万元。", styles["body"]))
+    rows = [
+        [_when(a["created_at"]), f"{a['number']} {a['product_name']}（{a['institution_name']}）", f"{wan(a['amount'])}万元/{a['term_months']}个月", a["outcome"]]
+        for a in record.applications
+    ]
+    story.append(_table(["申请时间", "申请编号及产品", "金额/期限", "结果"], rows, [30, 60, 30, 50], styles) if rows else Paragraph("暂无融资申请。", styles["body"]))
+
+    story.append(Paragraph("四、融资需求及对接结果", styles["heading"]))
     story.append(Paragraph(f"获得授信：{record.granted_count} 笔，合计 {wan(record.granted_amount)} 万元。", styles["body"]))
     rows = [
         [
@@ -152,7 +182,7 @@ def report_pdf(record: CreditRecord, today: date) -> bytes:
     ]
     story.append(_table(["发布时间", "金额/期限", "状态", "机构对接结果"], rows, [34, 34, 20, 82], styles) if rows else Paragraph("暂无融资需求。", styles["body"]))
 
-    story.append(Paragraph("四、数据授权", styles["heading"]))
+    story.append(Paragraph("五、数据授权", styles["heading"]))
     rows = [
         [s.label, s.subject_label, "、".join(s.institutions) or "暂无机构", _when(s.created_at), "有效" if s.active else f"已撤回（{_when(s.revoked_at)}）"]
         for s in record.shares

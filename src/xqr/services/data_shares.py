@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from xqr.db import write_transaction
 from xqr.services.errors import Conflict, NotFound
 from xqr.tables.accounts import Consent
+from xqr.tables.applications import LoanApplication
 from xqr.tables.demands import Demand, DemandResponse
 
 DOCUMENT_LABELS = {
@@ -63,6 +64,10 @@ async def has_active_share(enterprise_id: int, institution_id: int | None) -> bo
     """Whether the enterprise has an unrevoked authorization letting this institution see its data."""
     if institution_id is None:
         return False
+    if await LoanApplication.exists().where(
+        (LoanApplication.enterprise == enterprise_id) & (LoanApplication.institution == institution_id) & _live(LoanApplication.consent)
+    ):
+        return True
     return await DemandResponse.exists().where(
         (DemandResponse.institution == institution_id)
         & DemandResponse.taken_at.is_not_null()
@@ -99,9 +104,35 @@ async def _demand_shares(enterprise_id: int) -> list[Share]:
     ]
 
 
+async def _application_shares(enterprise_id: int) -> list[Share]:
+    rows = await LoanApplication.select(
+        LoanApplication.id,
+        LoanApplication.number,
+        LoanApplication.product.name.as_alias("product"),
+        LoanApplication.institution.name.as_alias("institution"),
+        LoanApplication.consent.id.as_alias("consent_id"),
+        LoanApplication.consent.version.as_alias("version"),
+        LoanApplication.consent.created_at.as_alias("consented_at"),
+        LoanApplication.consent.revoked_at.as_alias("revoked_at"),
+    ).where((LoanApplication.enterprise == enterprise_id) & LoanApplication.consent.is_not_null())
+    return [
+        Share(
+            consent_id=row["consent_id"],
+            document="application_share",
+            version=row["version"],
+            subject_label=f"融资申请 {row['number']}（{row['product']}）",
+            link=f"/my/applications#{row['number']}",
+            institutions=[row["institution"]],
+            created_at=row["consented_at"],
+            revoked_at=row["revoked_at"],
+        )
+        for row in rows
+    ]
+
+
 async def shares_of(enterprise_id: int) -> list[Share]:
     """Every authorization the enterprise has given, newest first."""
-    shares = await _demand_shares(enterprise_id)
+    shares = await _application_shares(enterprise_id) + await _demand_shares(enterprise_id)
     return sorted(shares, key=lambda share: share.created_at, reverse=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xqr.services.applications import totals as application_totals
 from xqr.tables.accounts import Enterprise
 from xqr.tables.catalogue import Institution, Product
 
@@ -19,10 +20,11 @@ class PlatformFigures:
 
 
 async def platform_figures() -> PlatformFigures:
+    applications, approved_amount = await application_totals()
     return PlatformFigures(
         institutions=await Institution.count().where(Institution.is_active.eq(True)),
         products=await Product.count().where(Product.status == "listed"),
         certified_enterprises=await Enterprise.count().where(Enterprise.cert_status == "certified"),
-        applications=0,
-        approved_amount=Decimal(0),
+        applications=applications,
+        approved_amount=approved_amount,
     )

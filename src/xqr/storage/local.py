@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import AsyncIterable, BinaryIO, Callable, TypeVar
+from typing import AsyncIterable, BinaryIO, Callable, Iterator, TypeVar
 
 from xqr.storage.base import (
     READ_CHUNK_SIZE,
@@ -16,9 +17,8 @@ from xqr.storage.base import (
     StoredObject,
 )
 from xqr.storage.keys import check_content_type, check_key, new_key
-from xqr.storage.streams import ChunkStream, blocks
+from xqr.storage.streams import BlockFeed, ChunkStream, run_fed
 
-WRITE_BLOCK_SIZE = 1024 * 1024  # each block costs a thread hop; 256 KiB halved throughput
 HEADER_LIMIT = 256
 TEMP_DIR = ".tmp"  # keys cannot start with a dot, so this never meets an object
 _ABSENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
@@ -26,11 +26,21 @@ _ABSENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
 T = TypeVar("T")
 
 
-async def _io(fn: Callable[..., T], *args: object) -> T:
+@contextmanager
+def _os_errors() -> Iterator[None]:
     try:
-        return await asyncio.to_thread(fn, *args)
+        yield
     except OSError as exc:
         raise StorageUnavailable(f"local storage: {exc}") from exc
+
+
+def _mapped(fn: Callable[..., T], *args: object) -> T:
+    with _os_errors():
+        return fn(*args)
+
+
+async def _io(fn: Callable[..., T], *args: object) -> T:
+    return await asyncio.to_thread(_mapped, fn, *args)
 
 
 class LocalStorage:
@@ -62,25 +72,27 @@ class LocalStorage:
     ) -> StoredObject:
         header = check_content_type(content_type).encode("ascii") + b"\n"
         target = await _io(self._path, key)
-        file, temp = await _io(self._create_temp, header)
-        size = 0
-        try:
-            async for block in blocks(chunks, WRITE_BLOCK_SIZE, length):
-                await _io(file.write, block)
-                size += len(block)
-            await _io(_publish, file, temp, target)
-        except BaseException:
-            await asyncio.to_thread(_discard, file, temp)
-            raise
+        size = await run_fed(lambda feed: self._write(feed, header, target), chunks, length)
         return StoredObject(key, size, content_type)
 
-    def _create_temp(self, header: bytes) -> tuple[BinaryIO, Path]:
-        temp_dir = self._root / TEMP_DIR
-        temp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=temp_dir, suffix=".part")
-        file = os.fdopen(fd, "wb")
-        file.write(header)
-        return file, Path(name)
+    def _write(self, feed: BlockFeed, header: bytes, target: Path) -> int:
+        with _os_errors():
+            temp_dir = self._root / TEMP_DIR
+            temp_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=temp_dir, suffix=".part")
+            temp = Path(name)
+            with os.fdopen(fd, "wb") as file:
+                try:
+                    file.write(header)
+                    size = 0
+                    while (block := feed.get()) is not None:
+                        file.write(block)
+                        size += len(block)
+                    _publish(file, temp, target)
+                except BaseException:
+                    temp.unlink(missing_ok=True)
+                    raise
+        return size
 
     async def open(
         self, key: str, chunk_size: int = READ_CHUNK_SIZE
@@ -135,7 +147,6 @@ def _publish(file: BinaryIO, temp: Path, target: Path) -> None:
     # fsync file and folder: once put() returns, a database row may point at the key.
     file.flush()
     os.fsync(file.fileno())
-    file.close()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)
@@ -147,8 +158,3 @@ def _publish(file: BinaryIO, temp: Path, target: Path) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
-
-
-def _discard(file: BinaryIO, temp: Path) -> None:
-    file.close()
-    temp.unlink(missing_ok=True)

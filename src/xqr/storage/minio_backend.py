@@ -19,17 +19,14 @@ from xqr.storage.base import (
     StoredObject,
 )
 from xqr.storage.keys import check_content_type, check_key, new_key
-from xqr.storage.streams import ChunkStream, blocks
+from xqr.storage.streams import BlockFeed, ChunkStream, run_fed
 
 PART_SIZE = 5 * 1024 * 1024  # the S3 minimum: the SDK holds whole parts in memory
 # The SDK's default of three parts in flight would hold about five parts per upload.
 PARALLEL_PARTS = 1
-BLOCK_SIZE = 256 * 1024
-QUEUE_BLOCKS = 4  # read-ahead while the SDK is busy sending a part
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 T = TypeVar("T")
-_Item = bytes | Exception | None  # a block, the source's failure, or the end
 
 
 def _http_client() -> urllib3.PoolManager:
@@ -86,13 +83,18 @@ class MinioStorage:
                     raise
         self._bucket_ready = True
 
-    async def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        def work() -> T:
+    def _run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """fn(...) in the calling thread, once the bucket exists, raising our errors."""
+
+        def ready() -> T:
             if not self._bucket_ready:
                 self._ensure_bucket()
             return fn(*args, **kwargs)
 
-        return await asyncio.to_thread(_guarded, work)
+        return _guarded(ready)
+
+    async def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return await asyncio.to_thread(lambda: self._run(fn, *args, **kwargs))
 
     async def put(
         self,
@@ -104,13 +106,12 @@ class MinioStorage:
     ) -> StoredObject:
         check_key(key)
         check_content_type(content_type)
-        queue: asyncio.Queue[_Item] = asyncio.Queue(QUEUE_BLOCKS)
-        reader = _QueueReader(asyncio.get_running_loop(), queue)
-        feeder = asyncio.create_task(_feed(blocks(chunks, BLOCK_SIZE, length), queue))
-        try:
-            # Always length=-1: blocks() enforces a declared length before the
+
+        def upload(feed: BlockFeed) -> int:
+            reader = _FeedReader(feed)
+            # Always length=-1: run_fed enforces a declared length before the
             # last part goes out, which the SDK would not.
-            await self._call(
+            self._run(
                 self._client.put_object,
                 self._bucket,
                 key,
@@ -120,12 +121,10 @@ class MinioStorage:
                 part_size=PART_SIZE,
                 num_parallel_uploads=PARALLEL_PARTS,
             )
-        except BaseException:
-            feeder.cancel()
-            _release_reader(queue)
-            raise
-        await feeder
-        return StoredObject(key, reader.size, content_type)
+            return reader.size
+
+        size = await run_fed(upload, chunks, length)
+        return StoredObject(key, size, content_type)
 
     async def open(
         self, key: str, chunk_size: int = READ_CHUNK_SIZE
@@ -165,29 +164,11 @@ class MinioStorage:
         await asyncio.to_thread(_guarded, self._ensure_bucket)
 
 
-async def _feed(source: AsyncIterable[bytes], queue: asyncio.Queue[_Item]) -> None:
-    try:
-        async for block in source:
-            await queue.put(block)
-    except Exception as exc:
-        await queue.put(exc)  # re-raised in the SDK's thread, which then aborts the upload
-    else:
-        await queue.put(None)
+class _FeedReader:
+    """The file-like read() the SDK calls in its thread."""
 
-
-def _release_reader(queue: asyncio.Queue[_Item]) -> None:
-    """Make a reader still waiting in the SDK's thread fail, so the SDK aborts the upload."""
-    while not queue.empty():
-        queue.get_nowait()
-    queue.put_nowait(RuntimeError("upload abandoned"))
-
-
-class _QueueReader:
-    """The file-like read() the SDK wants, in its thread, over blocks queued on the event loop."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[_Item]) -> None:
-        self._loop = loop
-        self._queue = queue
+    def __init__(self, feed: BlockFeed) -> None:
+        self._feed = feed
         self._blocks: list[bytes] = []
         self._buffered = 0
         self._eof = False
@@ -196,14 +177,12 @@ class _QueueReader:
     def read(self, size: int = -1) -> bytes:
         # Fill the whole request: the SDK concatenates short reads, which copies quadratically.
         while not self._eof and (size < 0 or self._buffered < size):
-            item = asyncio.run_coroutine_threadsafe(self._queue.get(), self._loop).result()
-            if isinstance(item, Exception):
-                raise item
-            if item is None:
+            block = self._feed.get()
+            if block is None:
                 self._eof = True
             else:
-                self._blocks.append(item)
-                self._buffered += len(item)
+                self._blocks.append(block)
+                self._buffered += len(block)
         taken, self._blocks = self._blocks, []
         excess = self._buffered - size if size >= 0 else 0
         if excess > 0:

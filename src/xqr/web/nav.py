@@ -37,6 +37,7 @@ MENUS = {
     "admin": [
         NavItem("数据统计", "/admin"),
         NavItem("用户管理", "/admin/users"),
+        NavItem("融资申请", "/admin/applications"),
         NavItem("机构管理", "/admin/institutions"),
         NavItem("产品管理", "/admin/products"),
         NavItem("需求派单", "/admin/demands"),

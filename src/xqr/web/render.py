@@ -14,7 +14,12 @@ VARY = {"Vary": "HX-Request"}
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    """An HTMX request wanting a partial; boosted links and history restores (back button) want the page."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-boosted") != "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
 
 
 async def page(
