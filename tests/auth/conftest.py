@@ -68,6 +68,8 @@ async def sessions_of(username: str) -> int:
 
 @pytest.fixture
 async def demo(db):
-    from xqr.services.demo import seed_demo
+    """The demo institutions and accounts only: the rest of the demo (a big registry) is not needed here."""
+    from xqr.services.demo import _seed_accounts, _seed_catalogue
 
-    await seed_demo()
+    await _seed_catalogue()
+    await _seed_accounts()

@@ -85,12 +85,18 @@ async def test_a_new_code_replaces_the_previous_one(db):
 async def test_a_second_code_within_60_seconds_is_refused_with_the_time_left(db):
     await send_code(PHONE, "register", "10.0.0.1")
     with pytest.raises(sms_codes.CooldownActive) as cooling:
-        await send_code(PHONE, "login", "10.0.0.2")
+        await send_code(PHONE, "register", "10.0.0.2")
     assert 58 <= cooling.value.wait_seconds <= 60
     assert cooling.value.errors["code"] == f"验证码已发送，请{cooling.value.wait_seconds}秒后再重新获取"
     assert await sms_count(PHONE) == 1
     await pass_cooldown(PHONE)
-    await send_code(PHONE, "login", "10.0.0.2")
+    await send_code(PHONE, "register", "10.0.0.2")
+    assert await sms_count(PHONE) == 2
+
+
+async def test_the_cooldown_is_per_purpose_so_a_new_account_can_log_in_at_once(db):
+    await send_code(PHONE, "register", "10.0.0.1")
+    await send_code(PHONE, "login", "10.0.0.1")
     assert await sms_count(PHONE) == 2
 
 

@@ -91,5 +91,6 @@ async def login_as(app: Litestar) -> AsyncIterator:
         return web
 
     yield make
-    for web in clients:
+    # Last in, first out: each client holds the app's lifespan in a task group, and those nest.
+    for web in reversed(clients):
         await web.raw.__aexit__(None, None, None)

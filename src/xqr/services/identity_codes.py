@@ -45,3 +45,15 @@ def resident_id_problem(value: str) -> str | None:
 
 def mask_resident_id(value: str) -> str:
     return f"{value[:3]}{'*' * 11}{value[-4:]}" if len(value) == 18 else "*" * len(value)
+
+
+#: GB 11714 character values: digits, then A=10 … Z=35 consecutively (unlike GB 32100's table)
+_GB11714_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+_GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def organization_code_check_character(body: str) -> str:
+    """The GB 11714 check character of an 8-character organisation-code body (credit-code position 17)."""
+    total = sum(_GB11714_VALUES[c] * w for c, w in zip(body.upper(), _GB11714_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)

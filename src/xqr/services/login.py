@@ -138,7 +138,7 @@ async def resend_login_code(user_id: int, client: Client) -> int:
 async def login_code_wait(user_id: int) -> tuple[str, int]:
     """The masked registered phone and the seconds until another login code may be sent."""
     phone = await _phone_of(user_id)
-    return mask_phone(phone), await seconds_until_resend(phone)
+    return mask_phone(phone), await seconds_until_resend(phone, "login")
 
 
 async def complete_login(user_id: int, code: str, client: Client) -> LoggedIn:
@@ -174,17 +174,27 @@ RESET_CODE_SENT = "若登录账号与手机号码匹配，验证码将发送至�
 RESET_MISMATCH = "登录账号、手机号码或验证码不正确"
 
 
-async def send_reset_code(username: str, phone: str, client: Client) -> int:
-    """A recovery code to the phone if it is the account's registered phone; returns the wait in seconds."""
+def _account_and_phone(username: str, phone: str) -> tuple[str, dict[str, str]]:
+    """The account key, and what is wrong with the account and phone as typed."""
     key = username.strip().lower()
     errors = {}
     if not key:
         errors["username"] = "请输入登录账号"
     if problem := phone_problem(phone):
         errors["phone"] = problem
+    return key, errors
+
+
+async def _active_account_with_phone(key: str, phone: str) -> dict | None:
+    return await User.select(User.id).where((User.username_key == key) & (User.phone == phone) & User.is_active.eq(True)).first()
+
+
+async def send_reset_code(username: str, phone: str, client: Client) -> int:
+    """A recovery code to the phone if it is the account's registered phone; returns the wait in seconds."""
+    key, errors = _account_and_phone(username, phone)
     if errors:
         raise ValidationFailed(errors)
-    user = await User.select(User.id).where((User.username_key == key) & (User.phone == phone) & User.is_active.eq(True)).first()
+    user = await _active_account_with_phone(key, phone)
     return (await send_code(phone, "reset_password", client.ip, deliver=user is not None)).wait_seconds
 
 
@@ -198,12 +208,7 @@ def _new_password_errors(password: str, confirm: str) -> dict[str, str]:
 
 async def reset_password(username: str, phone: str, code: str, password: str, password_confirm: str) -> int:
     """Set a new password after proving the registered phone; every session of the account ends."""
-    key = username.strip().lower()
-    errors = {}
-    if not key:
-        errors["username"] = "请输入登录账号"
-    if problem := phone_problem(phone):
-        errors["phone"] = problem
+    key, errors = _account_and_phone(username, phone)
     errors.update(_new_password_errors(password, password_confirm))
     if "phone" not in errors:
         try:
@@ -212,7 +217,7 @@ async def reset_password(username: str, phone: str, code: str, password: str, pa
             errors.update(failure.errors)
     if errors:
         raise ValidationFailed(errors)
-    user = await User.select(User.id).where((User.username_key == key) & (User.phone == phone) & User.is_active.eq(True)).first()
+    user = await _active_account_with_phone(key, phone)
     if user is None:
         raise ValidationFailed({"code": RESET_MISMATCH})
     async with write_transaction():

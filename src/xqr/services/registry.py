@@ -2,29 +2,36 @@
 
 Behind the `Registry` protocol so that a commercial registry API can replace the local table later;
 `get_registry()` gives the configured one. The local one answers from `registry_enterprise` and its
-search indexes (see the migration "registry search indexes"):
+search indexes (see the migrations "registry search indexes" and "registry active-split indexes"):
 
-- exact name and name prefix: a btree range on the name;
+- exact name and name prefix: a btree range on the name (the exact name sorts first in its range);
 - substrings of 3+ characters: SQLite FTS5 trigram / PostgreSQL pg_trgm;
 - substrings of 2 characters (长沙, 湘江 — the commonest input): SQLite keeps each name's two-character
   pieces in an FTS5 table of its own, PostgreSQL a GIN on registry_bigrams(name);
 - credit-code prefix: a btree range on the code.
 
-Every arm is a LIMITed index scan, so a fragment that matches half the table costs no more than a rare
-one; all arms go to the database as one UNION ALL, and the ranking (exact, prefix, substring; active
-statuses first within each) is applied here.
+Each arm is asked twice, for active enterprises and for the others, each time with a LIMIT, so that a
+fragment found in half the table costs no more than a rare one; all arms go to the database as one
+UNION ALL, and the ranking (code prefix, exact, prefix, substring; active first within each) is applied
+here. Searches read committed data only (on SQLite through connections of their own, see _SQLiteReaders).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
+import sys
+import threading
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from functools import cache
 from typing import Any, Iterable, Protocol
 
-from xqr.db import engine, is_sqlite, write_transaction
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
+
+from xqr.db import SQLITE_BUSY_TIMEOUT_SECONDS, engine, is_sqlite, write_transaction
 from xqr.services.identity_codes import normalize_credit_code
 from xqr.services.reference import (
     ACTIVE_STATUSES,
@@ -83,6 +90,8 @@ class RegistryEntry:
 
 FACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RegistryEntry) if f.name != "updated_at")
 COLUMNS: tuple[str, ...] = (*FACT_FIELDS, "updated_at")
+#: what a save writes: the facts, the active flag derived from the status, the time
+WRITTEN_COLUMNS: tuple[str, ...] = (*FACT_FIELDS, "is_active", "updated_at")
 
 
 class Registry(Protocol):
@@ -99,7 +108,8 @@ class Registry(Protocol):
 
 
 def normalize_query(query: str) -> str:
-    return normalize_registry_text(query or "")
+    """The query as names are stored; control characters dropped (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in normalize_registry_text(query or "") if ch.isprintable())
 
 
 def name_pieces(name: str) -> list[str]:
@@ -121,12 +131,7 @@ def _like_pattern(text: str) -> str:
 
 def _next_string(text: str) -> str:
     """The smallest string above every string starting with `text` (code-point order)."""
-    return text[:-1] + chr(ord(text[-1]) + 1)
-
-
-@cache
-def _status_list() -> str:
-    return ", ".join("'" + status + "'" for status in sorted(ACTIVE_STATUSES))
+    return text[:-1] + chr(min(ord(text[-1]) + 1, sys.maxunicode))
 
 
 def _select(table_alias: str) -> str:
@@ -147,8 +152,7 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     if len(text) < MIN_QUERY_LENGTH or limit <= 0:
         return None
     arms: list[tuple[str, tuple]] = []
-    active = f"r.status IN ({_status_list()})"
-    inactive = f"r.status NOT IN ({_status_list()})"
+    active, inactive = "r.is_active", "NOT r.is_active"
     name = "r.name" if sqlite else 'r.name COLLATE "C"'
     code = "r.credit_code" if sqlite else 'r.credit_code COLLATE "C"'
 
@@ -166,7 +170,7 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     code_text = text.upper()
     if CODE_PREFIX.fullmatch(code_text):
         arm(0, table, f"{code} >= {{}} AND {code} < {{}}", (code_text, _next_string(code_text)), f" ORDER BY {code}")
-    arm(1, table, f"{name} = {{}}", (text,))
+    # The exact name sorts first among the names it prefixes: rank() tells it apart, one arm fewer to plan.
     arm(2, table, f"{name} >= {{}} AND {name} < {{}}", (text, _next_string(text)), f" ORDER BY {name}")
     if sqlite and len(text) == 2:
         pieces = name_pieces(text)
@@ -183,15 +187,30 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT, *, sqlite: bool) -> 
     )
 
 
-def rank(rows: Iterable[dict[str, Any]], limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+def rank(rows: Iterable[dict[str, Any]], query: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
     """Code prefix, exact name, name prefix, substring; active statuses first within each; no repeats."""
+    text = normalize_query(query)
+
+    def key(row: dict[str, Any]) -> tuple[int, int]:
+        tier = 1 if row["tier"] == 2 and row["name"] == text else row["tier"]
+        return tier, -row["active"]
+
     seen: set[str] = set()
     ranked = []
-    for row in sorted(rows, key=lambda r: (r["tier"], -r["active"])):  # stable: keeps each arm's order
+    for row in sorted(rows, key=key):  # stable: keeps each arm's order
         if row["credit_code"] not in seen:
             seen.add(row["credit_code"])
             ranked.append(row)
     return ranked[:limit]
+
+
+def split_on_match(text: str, query: str) -> tuple[str, str, str]:
+    """(before, match, after): where the query occurs in the text (case-insensitively), for <mark>."""
+    fragment = normalize_query(query)
+    at = text.lower().find(fragment.lower()) if fragment else -1
+    if at < 0:
+        return text, "", ""
+    return text[:at], text[at : at + len(fragment)], text[at + len(fragment) :]
 
 
 # ---------------------------------------------------------------- rows <-> entries
@@ -233,6 +252,39 @@ def entry_from_row(row: dict[str, Any]) -> RegistryEntry:
     return RegistryEntry(**values)
 
 
+class _SQLiteReaders:
+    """An open SQLite connection per worker thread, for reading only (PRAGMA query_only).
+
+    Piccolo opens a new SQLite connection (and thread) for every query outside a transaction: about a
+    millisecond, more than the search itself. The live search runs on every keystroke, so it keeps its
+    connections open; each statement still reads the latest committed data (WAL, autocommit). A thread
+    keeps one connection, to the file it read last (tests switch files).
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def fetch(self, path: str, sql: str, params: tuple) -> list[dict[str, Any]]:
+        if getattr(self.local, "path", None) != path:
+            if getattr(self.local, "connection", None) is not None:
+                self.local.connection.close()
+            connection = sqlite3.connect(path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            connection.execute("PRAGMA query_only = ON")
+            connection.row_factory = sqlite3.Row
+            self.local.path, self.local.connection = path, connection
+        return [dict(row) for row in self.local.connection.execute(sql.replace("{}", "?"), params)]
+
+
+_sqlite_readers = _SQLiteReaders()
+
+
+async def _read(sql: str, params: tuple) -> list[dict[str, Any]]:
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return await asyncio.to_thread(_sqlite_readers.fetch, db.path, sql, params)
+    return await db.run_querystring(_querystring(sql, params))
+
+
 class LocalRegistry:
     """The registry table of this platform's own database."""
 
@@ -240,22 +292,18 @@ class LocalRegistry:
         statement = search_statement(query, min(limit, SEARCH_LIMIT), sqlite=is_sqlite())
         if statement is None:
             return []
-        rows = await engine().run_querystring(_querystring(statement.sql, statement.params))
-        return [entry_from_row(row) for row in rank(rows, limit)]
+        rows = await _read(statement.sql, statement.params)
+        return [entry_from_row(row) for row in rank(rows, query, limit)]
 
     async def lookup(self, credit_code: str) -> RegistryEntry | None:
         code = normalize_credit_code(credit_code or "")
         if not code:
             return None
-        rows = await engine().run_querystring(
-            _querystring(f"SELECT {_select('r')} FROM registry_enterprise r WHERE r.credit_code = {{}}", (code,))
-        )
+        rows = await _read(f"SELECT {_select('r')} FROM registry_enterprise r WHERE r.credit_code = {{}}", (code,))
         return entry_from_row(rows[0]) if rows else None
 
 
-def _querystring(sql: str, params: tuple):
-    from piccolo.querystring import QueryString
-
+def _querystring(sql: str, params: tuple) -> QueryString:
     return QueryString(sql, *params)
 
 
@@ -282,57 +330,79 @@ class SaveCounts:
         self.unchanged += other.unchanged
 
 
-#: rows per INSERT statement: 13 parameters each stays far below both drivers' parameter limits
-INSERT_CHUNK = 500
+#: credit codes per SELECT ... IN (...): far below both drivers' parameter limits
+SELECT_CHUNK = 500
 
 
 async def _run(sql: str, params: Iterable = ()) -> list[dict[str, Any]]:
     return await engine().run_querystring(_querystring(sql, tuple(params)))
 
 
-async def _index_names(rows: list[tuple[int, str]], delete: bool = False) -> None:
-    """Add (or remove, given the names they were indexed with) names in SQLite's two FTS5 tables."""
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        for table, column, text_of in (
-            ("registry_name_trigram", "name", lambda name: name),
-            ("registry_name_bigram", "pieces", lambda name: " ".join(name_pieces(name))),
-        ):
-            command = "{}, " if delete else ""
-            values = ", ".join(f"({command}{{}}, {{}})" for _ in chunk)
-            params: list = []
-            for row_id, name in chunk:
-                params.extend(["delete", row_id, text_of(name)] if delete else [row_id, text_of(name)])
-            target = f"{table}({table}, rowid, {column})" if delete else f"{table}(rowid, {column})"
-            await _run(f"INSERT INTO {target} VALUES {values}", params)
+async def _execute_many(sql: str, rows: list[tuple]) -> None:
+    """One statement over many rows, straight through the current transaction's driver connection.
+
+    Piccolo inspects every parameter of every query, which costs more than the write itself in bulk
+    loads; `{}` marks the parameters as in Piccolo's raw queries.
+    """
+    if not rows:
+        return
+    connection = engine().current_transaction.get().connection
+    if is_sqlite():
+        await connection.executemany(sql.replace("{}", "?"), rows)
+    else:
+        parts = sql.split("{}")
+        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+        await connection.executemany(numbered, rows)
 
 
-def _values(entry: RegistryEntry, now: datetime) -> list:
-    return [*entry.facts(), now]
+def _pieces_text(name: str) -> str:
+    return " ".join(name_pieces(name))
+
+
+async def _unindex_names(rows: list[tuple[int, str]]) -> None:
+    """Take names out of SQLite's two FTS5 tables (contentless: they need the text they were given)."""
+    await _execute_many(
+        "INSERT INTO registry_name_trigram(registry_name_trigram, rowid, name) VALUES ('delete', {}, {})", rows
+    )
+    await _execute_many(
+        "INSERT INTO registry_name_bigram(registry_name_bigram, rowid, pieces) VALUES ('delete', {}, {})",
+        [(row_id, _pieces_text(name)) for row_id, name in rows],
+    )
+
+
+async def _index_names(entries: list[RegistryEntry]) -> None:
+    """Put the current names of these enterprises into SQLite's two FTS5 tables, keyed by row id."""
+    await _execute_many(
+        "INSERT INTO registry_name_trigram(rowid, name) SELECT id, name FROM registry_enterprise WHERE credit_code = {}",
+        [(entry.credit_code,) for entry in entries],
+    )
+    await _execute_many(
+        "INSERT INTO registry_name_bigram(rowid, pieces) SELECT id, {} FROM registry_enterprise WHERE credit_code = {}",
+        [(_pieces_text(entry.name), entry.credit_code) for entry in entries],
+    )
 
 
 async def save_entries(entries: Iterable[RegistryEntry], now: datetime | None = None) -> SaveCounts:
     """Insert new entries and update changed ones, by credit code, in one transaction; keep unchanged rows
-    (and their updated_at) as they are. Callers stream large inputs in batches of a few hundred."""
+    (and their updated_at) as they are. Callers stream large inputs in batches of a few thousand."""
     now = now or datetime.now(timezone.utc)
     by_code = {entry.credit_code: entry for entry in entries}
     counts = SaveCounts()
     if not by_code:
         return counts
-    sqlite = is_sqlite()
     async with write_transaction():
         existing: dict[str, dict[str, Any]] = {}
         codes = list(by_code)
-        for start in range(0, len(codes), INSERT_CHUNK):
-            chunk = codes[start : start + INSERT_CHUNK]
+        for start in range(0, len(codes), SELECT_CHUNK):
+            chunk = codes[start : start + SELECT_CHUNK]
             placeholders = ", ".join("{}" for _ in chunk)
             for row in await _run(
                 f"SELECT r.id, {_select('r')} FROM registry_enterprise r WHERE r.credit_code IN ({placeholders})", chunk
             ):
                 existing[row["credit_code"]] = row
         new = [entry for code, entry in by_code.items() if code not in existing]
+        changed = []
         renamed_from: list[tuple[int, str]] = []
-        renamed_to: list[tuple[int, str]] = []
         for code, entry in by_code.items():
             row = existing.get(code)
             if row is None:
@@ -340,24 +410,21 @@ async def save_entries(entries: Iterable[RegistryEntry], now: datetime | None = 
             if entry_from_row(row).facts() == _normalized(entry).facts():
                 counts.unchanged += 1
                 continue
-            assignments = ", ".join(f"{column} = {{}}" for column in COLUMNS[1:])
-            await _run(f"UPDATE registry_enterprise SET {assignments} WHERE id = {{}}", [*_values(entry, now)[1:], row["id"]])
-            counts.updated += 1
+            changed.append((*entry.facts()[1:], entry.is_active, now, row["id"]))
             if row["name"] != entry.name:
                 renamed_from.append((row["id"], row["name"]))
-                renamed_to.append((row["id"], entry.name))
-        inserted: list[tuple[int, str]] = []
-        column_list = ", ".join(COLUMNS)
-        for start in range(0, len(new), INSERT_CHUNK):
-            chunk = new[start : start + INSERT_CHUNK]
-            row_values = ", ".join("(" + ", ".join("{}" for _ in COLUMNS) + ")" for _ in chunk)
-            params = [value for entry in chunk for value in _values(entry, now)]
-            returned = await _run(f"INSERT INTO registry_enterprise ({column_list}) VALUES {row_values} RETURNING id, name", params)
-            inserted.extend((row["id"], row["name"]) for row in returned)
-        counts.inserted = len(inserted)
-        if sqlite:
-            await _index_names(renamed_from, delete=True)
-            await _index_names(renamed_to + inserted)
+        assignments = ", ".join(f"{column} = {{}}" for column in WRITTEN_COLUMNS[1:])
+        await _execute_many(f"UPDATE registry_enterprise SET {assignments} WHERE id = {{}}", changed)
+        placeholders = ", ".join("{}" for _ in WRITTEN_COLUMNS)
+        await _execute_many(
+            f"INSERT INTO registry_enterprise ({', '.join(WRITTEN_COLUMNS)}) VALUES ({placeholders})",
+            [(*entry.facts(), entry.is_active, now) for entry in new],
+        )
+        if is_sqlite():
+            await _unindex_names(renamed_from)
+            renamed = {code for code, row in existing.items() if row["name"] != by_code[code].name}
+            await _index_names(new + [by_code[code] for code in renamed])
+        counts.inserted, counts.updated = len(new), len(changed)
     return counts
 
 

@@ -23,6 +23,7 @@ from xqr.tables.verification import SmsCode
 
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_ATTEMPTS = 5
+#: between two codes for the same purpose to one phone
 RESEND_INTERVAL = timedelta(seconds=60)
 DAILY_CAP_PER_PHONE = 10
 DAILY_CAP_PER_IP = 30
@@ -60,9 +61,18 @@ class CooldownActive(ValidationFailed):
         self.wait_seconds = wait_seconds
 
 
-async def seconds_until_resend(phone: str) -> int:
-    """How long the phone must wait before the next code (0: may send now)."""
-    last = await SmsCode.select(SmsCode.created_at).where(SmsCode.phone == phone).order_by(SmsCode.id, ascending=False).first()
+async def seconds_until_resend(phone: str, purpose: str) -> int:
+    """How long the phone must wait before the next code for this purpose (0: may send now).
+
+    Per purpose, so that someone who has just registered can log in at once; the daily caps
+    per phone and per IP still bound what one phone can be sent.
+    """
+    last = (
+        await SmsCode.select(SmsCode.created_at)
+        .where((SmsCode.phone == phone) & (SmsCode.purpose == purpose))
+        .order_by(SmsCode.id, ascending=False)
+        .first()
+    )
     if last is None:
         return 0
     remaining = last["created_at"] + RESEND_INTERVAL - _now()
@@ -82,7 +92,7 @@ async def send_code(phone: str, purpose: str, ip: str, *, deliver: bool = True) 
         raise ValidationFailed({"phone": problem})
     code = f"{secrets.randbelow(10**6):06d}"
     async with write_transaction():
-        wait = await seconds_until_resend(phone)
+        wait = await seconds_until_resend(phone, purpose)
         if wait:
             raise CooldownActive(wait)
         since = _now() - CAP_WINDOW
