@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from xqr.db import write_transaction
 from xqr.services.errors import ValidationFailed
-from xqr.services.outbox import enqueue_sms
+from xqr.services.outbox import enqueue_sms_code
 from xqr.services.users import phone_problem
 from xqr.settings import get_settings
 from xqr.tables.verification import SmsCode
@@ -110,9 +110,9 @@ async def send_code(phone: str, purpose: str, ip: str, *, deliver: bool = True) 
             ip=ip,
         ).save()
         if deliver:
-            minutes = int(CODE_LIFETIME.total_seconds() // 60)
-            text = f"【湘企融】您的{PURPOSES[purpose]}验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人。"
-            await enqueue_sms(phone, text, purpose="sms_code")
+            # enqueue_sms_code carries the template parameters (code, minutes) the delivery loop and
+            # the production SMS template need; a bare enqueue_sms row fails delivery.
+            await enqueue_sms_code(phone, code, int(CODE_LIFETIME.total_seconds() // 60))
     return SentCode(wait_seconds=int(RESEND_INTERVAL.total_seconds()))
 
 
