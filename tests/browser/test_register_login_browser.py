@@ -127,3 +127,18 @@ def test_a_user_who_forgot_the_password_resets_it_with_an_sms_code_and_logs_in(p
     expect(page.get_by_role("link", name="立即认证")).to_be_visible()
     # The refused old password answered 422 on purpose; the browser logs that, nothing else may appear.
     assert [error for error in page.console_errors if "422" not in error] == []
+
+
+def test_a_reviewer_logs_in_with_the_demo_account_shortcut_and_lands_on_the_review_page(page: Page):
+    run(_seed_catalogue())
+    run(_seed_accounts())
+    page.goto("/login")
+    page.get_by_text("演示账号").click()
+    page.get_by_role("button", name="填入demo_shenhe").click()
+    expect(page.get_by_label("登录账号")).to_have_value("demo_shenhe")
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.get_by_text("138****0002")).to_be_visible()
+    page.get_by_label("验证码").fill(code_from_outbox(page, "13800000002"))
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/review/certifications$"))
+    assert page.console_errors == []
