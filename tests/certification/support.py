@@ -11,6 +11,7 @@ from PIL import Image
 from xqr.services.demo import DEMO_ENTERPRISE_CODE, DEMO_ENTERPRISE_NAME
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.registry import RegistryEntry, save_entries
+from xqr.services.uploads import BytesSource
 
 VALID_ID = "11010519491231002X"  # GB 11643's own example number
 PERSON = {
@@ -56,3 +57,30 @@ def png_bytes(size: tuple[int, int] = (600, 400), color: str = "#3366cc") -> byt
 
 def pdf_bytes() -> bytes:
     return authorization_letter_pdf(DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_CODE)
+
+
+async def submitted_request(storage, *, enterprise_id: int | None = None, user: str = "demo_qiye") -> int:
+    """The demo enterprise's request, filled through 企业检索 and submitted; returns its id."""
+    from xqr.services import certification
+    from xqr.tables.accounts import User
+
+    account = await User.select(User.id, User.enterprise).where(User.username_key == user).first()
+    enterprise_id = enterprise_id or account["enterprise"]
+    draft = await certification.open_draft(enterprise_id, account["id"])
+    await certification.search_registry(enterprise_id, draft.row["credit_code"])
+    assert await certification.save_fields(enterprise_id, PERSON) == {}
+    await certification.upload_document(storage, enterprise_id, "business_license", BytesSource("执照.png", png_bytes()), max_bytes=10**7)
+    await certification.upload_document(storage, enterprise_id, "authorization_letter", BytesSource("授权书.pdf", pdf_bytes()), max_bytes=10**7)
+    await certification.submit(enterprise_id, account["id"], consented=True, ip="127.0.0.1", user_agent="test")
+    return draft.row["id"]
+
+
+async def seed_uncertified_demo() -> None:
+    """The demo data, with demo_qiye's enterprise back to 未认证 (the seed certifies it for other features)."""
+    from xqr.services.demo import seed_demo
+    from xqr.tables.accounts import Enterprise
+    from xqr.tables.certification import CertificationRequest
+
+    await seed_demo()
+    await CertificationRequest.delete(force=True)
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}, force=True)

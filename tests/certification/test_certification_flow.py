@@ -1,6 +1,6 @@
 """The enterprise fills the form over HTTP, submits; a reviewer decides; the enterprise is told."""
 
-from xqr.services.demo import seed_demo
+from tests.certification.support import seed_uncertified_demo
 from xqr.tables.accounts import Consent, Enterprise
 from xqr.tables.certification import CertificationDocument, CertificationRequest
 from xqr.tables.messaging import Message, Outbox
@@ -29,12 +29,12 @@ async def fill_and_submit(client) -> None:
 
 
 async def test_an_enterprise_certifies_and_a_reviewer_approves(db, login_as):
-    await seed_demo()
+    await seed_uncertified_demo()
     await register_demo_enterprise()
     enterprise = await login_as("demo_qiye")
     await fill_and_submit(enterprise)
     assert (await Enterprise.select(Enterprise.cert_status).first())["cert_status"] == "pending"
-    assert await Consent.count().where(Consent.document == "authorization_letter") == 1
+    assert await Consent.count().where((Consent.document == "authorization_letter") & Consent.subject.like("certification:%")) == 1
     request = await CertificationRequest.select().first()
     assert request["status"] == "submitted"
 
@@ -56,3 +56,21 @@ async def test_an_enterprise_certifies_and_a_reviewer_approves(db, login_as):
     document = await CertificationDocument.select().first()
     file = await enterprise.get(f"/certification/documents/{document['id']}")
     assert file.status_code == 200
+
+
+async def test_the_demo_seed_certifies_the_demo_enterprise_once(db, login_as):
+    from xqr.services.demo import seed_demo
+    from xqr.settings import get_settings
+    from xqr.storage import make_storage
+
+    await seed_demo()
+    await seed_demo()
+    assert await CertificationRequest.count() == 1
+    assert await CertificationDocument.count() == 2
+    assert (await Enterprise.select(Enterprise.cert_status).first())["cert_status"] == "certified"
+    client = await login_as("demo_qiye")
+    assert "已认证" in text_of(await client.get("/my/enterprise"))
+    # The seed writes to the configured storage, not this test's app's folder.
+    storage = make_storage(get_settings().storage)
+    for document in await CertificationDocument.select():
+        assert await storage.exists(document["storage_key"]) and await storage.exists(document["preview_key"])

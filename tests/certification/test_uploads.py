@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from xqr.services.demo import seed_demo
+from tests.certification.support import seed_uncertified_demo
 from xqr.tables.certification import CertificationDocument
 
 from tests.certification.support import pdf_bytes, png_bytes, register_demo_enterprise
@@ -49,7 +49,7 @@ def stored_files(root: Path) -> list[Path]:
 
 @pytest.fixture
 async def enterprise(db, login_as):
-    await seed_demo()
+    await seed_uncertified_demo()
     await register_demo_enterprise()
     client = await login_as("demo_qiye")
     assert (await client.get("/my/certification")).status_code == 200
@@ -66,19 +66,15 @@ async def test_it_refuses_bad_files_and_stores_nothing(enterprise, settings, cas
     assert stored_files(settings.storage.local_dir) == []
 
 
-async def test_it_refuses_an_oversized_file_and_stores_nothing(db, login_as, settings, tmp_path):
+async def test_it_refuses_an_oversized_file_and_stores_nothing(db, settings):
     import dataclasses
 
-    from litestar.testing import AsyncTestClient
-
-    from tests.support.web import WebClient
+    from tests.support.web import session_client_for
     from xqr.app import create_app
 
-    await seed_demo()
+    await seed_uncertified_demo()
     small = dataclasses.replace(settings, upload_max_bytes=50_000)
     app = create_app(small)
-    from tests.support.web import session_client_for
-
     client = await session_client_for(app, "demo_qiye")
     try:
         assert (await client.get("/my/certification")).status_code == 200

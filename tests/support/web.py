@@ -46,8 +46,8 @@ def text_of(response: httpx.Response) -> str:
     return re.sub(r"\s+", " ", without_tags)
 
 
-async def session_client_for(app: Litestar, username: str) -> WebClient:
-    """A client already logged in as `username`, through the same session code the login uses."""
+async def session_token_for(username: str) -> str:
+    """A session token for `username`, made by the same session code the login uses (browser tests set it as a cookie)."""
     from datetime import timedelta
 
     from xqr.tables.accounts import User
@@ -55,8 +55,6 @@ async def session_client_for(app: Litestar, username: str) -> WebClient:
 
     user = await User.select(User.id).where(User.username_key == username.lower()).first()
     assert user is not None, f"no such user {username}"
-    raw = AsyncTestClient(app=app, base_url="http://127.0.0.1:8000")
-    await raw.__aenter__()
 
     class _Connection:
         scope = {"state": {sessions.STATE_KEY: sessions.SessionState(None, None)}}
@@ -65,5 +63,15 @@ async def session_client_for(app: Litestar, username: str) -> WebClient:
 
     connection = _Connection()
     await sessions.login(connection, user["id"], timedelta(hours=1))  # type: ignore[arg-type]
-    raw.cookies.set(sessions.COOKIE_NAME, connection.scope["state"][sessions.STATE_KEY].new_token)
+    return connection.scope["state"][sessions.STATE_KEY].new_token
+
+
+async def session_client_for(app: Litestar, username: str) -> WebClient:
+    """A client already logged in as `username`, through the same session code the login uses."""
+    from xqr.web import sessions
+
+    token = await session_token_for(username)
+    raw = AsyncTestClient(app=app, base_url="http://127.0.0.1:8000")
+    await raw.__aenter__()
+    raw.cookies.set(sessions.COOKIE_NAME, token)
     return WebClient(raw)

@@ -11,9 +11,10 @@ from litestar.datastructures import UploadFile
 from litestar.response import Stream, Template
 
 from xqr.services import certification, reference
-from xqr.services.errors import ValidationFailed
+from xqr.services.errors import NotFound, ValidationFailed
 from xqr.services.letter import authorization_letter_pdf
 from xqr.services.uploads import ALLOWED_EXTENSIONS, UploadRefused
+from xqr.storage import ObjectNotFound
 from xqr.tables.accounts import Enterprise
 from xqr.web.guards import requires_login, requires_role
 from xqr.web.render import is_htmx, page, see_other
@@ -213,7 +214,10 @@ async def letter(request: Request) -> Response:
 
 async def _stream(request: Request, document_id: int, preview: bool) -> Stream:
     key, content_type, name = await certification.document_for(request.user, document_id, preview=preview)
-    stored, chunks = await request.app.state.storage.open(key)
+    try:
+        stored, chunks = await request.app.state.storage.open(key)
+    except ObjectNotFound:
+        raise NotFound("文件不存在") from None
     return Stream(
         content=chunks,
         media_type=content_type,

@@ -386,8 +386,10 @@ async def save_fields(enterprise_id: int, form: dict[str, str]) -> dict[str, str
             if problem:
                 errors[name] = problem
             elif name == "legal_id":
-                changes["legal_id_sealed"] = seal(value) if value else ""
-                changes["legal_id_masked"] = mask_resident_id(value) if value else ""
+                if draft["legal_id_sealed"] and unseal(draft["legal_id_sealed"]) == value:
+                    continue  # the same number again: keep the ciphertext (and updated_at) as it is
+                changes["legal_id_sealed"] = seal(value)
+                changes["legal_id_masked"] = mask_resident_id(value)
             else:
                 changes[name] = value
         if changes:
@@ -440,14 +442,14 @@ async def upload_document(storage: Storage, enterprise_id: int, kind: str, sourc
             await CertificationDocument.delete().where(
                 (CertificationDocument.request == draft["id"]) & (CertificationDocument.kind == kind)
             )
-            await _document_row(draft["id"], kind, stored).save()
+            await document_row(draft["id"], kind, stored).save()
     except BaseException:
         await discard(storage, stored)
         raise
     await _delete_unshared(storage, replaced)
 
 
-def _document_row(request_id: int, kind: str, stored: StoredUpload) -> CertificationDocument:
+def document_row(request_id: int, kind: str, stored: StoredUpload) -> CertificationDocument:
     return CertificationDocument(
         request=request_id,
         kind=kind,

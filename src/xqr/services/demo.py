@@ -182,8 +182,14 @@ async def _seed_registry() -> None:
     await save_entries(batch + demo_registry_entries())
 
 
+async def _seed_certification() -> None:
+    from xqr.services.demo_certification import seed_certified_demo_enterprise
+
+    await seed_certified_demo_enterprise()
+
+
 # Later features append their own idempotent steps (registry rows, certification...).
-SEED_STEPS = [_seed_catalogue, _seed_accounts, _seed_registry]
+SEED_STEPS = [_seed_catalogue, _seed_accounts, _seed_registry, _seed_certification]
 
 
 async def seed_demo() -> None:

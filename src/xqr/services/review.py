@@ -122,13 +122,19 @@ def _shown(name: str, value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-async def review_view(request_id: int) -> ReviewView:
+async def _load(request_id: int) -> dict:
+    """A submitted (or decided) request with its reviewer's name; drafts are the enterprise's alone."""
     row = await CertificationRequest.select(
         CertificationRequest.all_columns(),
         CertificationRequest.reviewer.username.as_alias("reviewer_name"),
     ).where(CertificationRequest.id == request_id).first()
     if row is None or row["status"] == "draft":
         raise NotFound("认证申请不存在")
+    return row
+
+
+async def review_view(request_id: int) -> ReviewView:
+    row = await _load(request_id)
     draft = await load_draft(row)
     entry = await get_registry().lookup(row["credit_code"]) if row["credit_code"] else None
     facts = [
@@ -152,16 +158,6 @@ async def review_view(request_id: int) -> ReviewView:
     )
 
 
-async def _load(actor: CurrentUser, request_id: int) -> dict:
-    row = await CertificationRequest.select(
-        CertificationRequest.all_columns(),
-        CertificationRequest.reviewer.username.as_alias("reviewer_name"),
-    ).where(CertificationRequest.id == request_id).first()
-    if row is None or row["status"] == "draft":
-        raise NotFound("认证申请不存在")
-    return row
-
-
 def _already_decided(row: dict) -> Conflict:
     return Conflict(f"该申请已处理（{STATUS_LABELS[row['status']]}），您的操作未保存，请刷新页面查看最新状态")
 
@@ -169,7 +165,7 @@ def _already_decided(row: dict) -> Conflict:
 async def claim(actor: CurrentUser, request_id: int, ip: str) -> None:
     """认领: the request becomes this reviewer's to decide."""
     async with write_transaction():
-        row = await _load(actor, request_id)
+        row = await _load(request_id)
         if row["status"] != "submitted":
             raise _already_decided(row)
         claimed = await (
@@ -182,7 +178,7 @@ async def claim(actor: CurrentUser, request_id: int, ip: str) -> None:
             .returning(CertificationRequest.id)
         )
         if not claimed:
-            current = await _load(actor, request_id)
+            current = await _load(request_id)
             if current["reviewer"] == actor.id:
                 return
             raise Conflict(f"该申请已由审核员 {current['reviewer_name'] or ''} 认领，您不能处理")
@@ -241,7 +237,7 @@ async def decide(actor: CurrentUser, request_id: int, outcome: str, findings: li
     check_decision(outcome, findings, reason)
     status = OUTCOMES[outcome]
     async with write_transaction():
-        row = await _load(actor, request_id)
+        row = await _load(request_id)
         if row["status"] != "submitted":
             raise _already_decided(row)
         if row["reviewer"] != actor.id:
@@ -264,7 +260,7 @@ async def decide(actor: CurrentUser, request_id: int, outcome: str, findings: li
             .returning(CertificationRequest.id)
         )
         if not decided:
-            raise _already_decided(await _load(actor, request_id))
+            raise _already_decided(await _load(request_id))
         for finding in findings:
             await CertificationItemResult(
                 request=request_id, item=finding.item, reason=finding.reason, note=finding.note.strip(), reviewer=actor.id, created_at=moment

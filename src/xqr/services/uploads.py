@@ -48,6 +48,17 @@ class UploadSource(Protocol):
     async def read(self, size: int = -1) -> bytes: ...
 
 
+class BytesSource:
+    """Bytes made in code (demo data, tests) as an upload source."""
+
+    def __init__(self, filename: str, data: bytes) -> None:
+        self.filename = filename
+        self._data = io.BytesIO(data)
+
+    async def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
 @dataclass(frozen=True)
 class StoredUpload:
     key: str
