@@ -4,9 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.account_data import approve_enterprise, last_code, session_token, stored_document
+from tests.support.account_data import approve_enterprise, last_code, stored_document
 from tests.support.browser import run, screenshot
 from tests.support.demand_data import fast_password_hashing, user  # noqa: F401
+from tests.support.web import session_token
 from xqr.services import applications
 from xqr.services.demo import DEMO_PASSWORD, seed_demo
 from xqr.services.passwords import verify_password

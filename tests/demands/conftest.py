@@ -1,3 +1,3 @@
-"""Demand and admin tests create many accounts: hash their passwords cheaply."""
+"""Demand and admin tests create many accounts (cheap password hashing) and share one app among clients."""
 
-from tests.support.demand_data import fast_password_hashing  # noqa: F401
+from tests.support.demand_data import fast_password_hashing, settings  # noqa: F401

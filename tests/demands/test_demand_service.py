@@ -162,7 +162,7 @@ async def test_staff_see_the_enterprise_facts_only_after_taking(db):
     assert (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"] is None
     await demands.take_demand(bank, demand_id)
     facts = (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"]
-    assert facts["credit_code"] == "91430104MA4T7K2C4C"
+    assert facts["统一社会信用代码"] == "91430104MA4T7K2C4C"
 
 
 async def test_a_closed_demand_not_taken_by_the_institution_is_not_found(db):
@@ -304,3 +304,37 @@ async def test_reminders_expire_warn_and_flag_once(db):
     assert again == demands.ReminderReport(expired=0, expiry_reminders=0, flagged=0)
     assert await Message.count().where(Message.recipient == admin.id) == 1
     assert soon != later
+
+
+def test_the_remind_command_runs_the_check_and_reports(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "xqr.cli", "demands", "remind"], env=os.environ.copy(), capture_output=True, text=True, check=True
+    )
+    assert "已过期 0 条" in result.stdout
+
+
+async def test_region_industry_contact_and_shared_facts_come_from_the_approved_certification(db):
+    from xqr.tables.certification import CertificationRequest
+
+    await seed_demo()
+    poster = await certify()
+    moment = datetime.now(timezone.utc)
+    await CertificationRequest(
+        enterprise=poster.enterprise_id, applicant=poster.id, status="approved", credit_code="91430104MA4T7K2C4C",
+        enterprise_name="湖南湘企示范科技有限公司", division_code="430602", industry_code="65", legal_representative="张三",
+        contact_name="赵会计", contact_phone="13911112222", contact_email="zhao@example.com",
+        created_at=moment, updated_at=moment, submitted_at=moment, decided_at=moment,
+    ).save()
+    defaults = await demands.form_defaults(poster)
+    assert defaults == {"industry": "I", "contact_name": "赵会计", "contact_phone": "13911112222", "contact_email": "zhao@example.com"}
+    demand_id = await demands.post_demand(poster, demand_form(**defaults))
+    assert (await Demand.select(Demand.region_code).first())["region_code"] == "430602"
+    bank = await user("demo_gsyh")
+    assert [r["id"] for r in await demands.hall(bank, demands.HallFilter(region="4306", industry="I"))] == [demand_id]
+    await demands.take_demand(bank, demand_id)
+    facts = (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"]
+    assert facts["法人代表"] == "张三" and facts["行业分类"] == "软件和信息技术服务业" and facts["注册区域"].startswith("岳阳市")

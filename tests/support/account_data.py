@@ -75,23 +75,3 @@ async def last_code(phone: str) -> str:
     return re.search(r"验证码为(\d{6})", row["body_text"]).group(1)
 
 
-
-async def session_token(username: str) -> str:
-    """A logged-in session for the user, as the login leaves it; the cookie's value.
-
-    The SMS login has its own browser tests; these start past it.
-    """
-    from datetime import timedelta
-
-    from xqr.web import sessions
-
-    user = await User.select(User.id).where(User.username_key == username.lower()).first()
-
-    class _Connection:
-        scope = {"state": {sessions.STATE_KEY: sessions.SessionState(None, None)}}
-        client = None
-        headers: dict = {}
-
-    connection = _Connection()
-    await sessions.login(connection, user["id"], timedelta(hours=1))  # type: ignore[arg-type]
-    return connection.scope["state"][sessions.STATE_KEY].new_token

@@ -91,6 +91,7 @@ async def login_as(app: Litestar) -> AsyncIterator:
         return web
 
     yield make
-    # Last in, first out: each client holds the app's lifespan in a task group, and those nest.
+    # Each client runs the app's lifespan in its own portal; closing them newest first, as nested
+    # context managers would, avoids a hang in the older client's shutdown.
     for web in reversed(clients):
         await web.raw.__aexit__(None, None, None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from xqr.services import demands
-from xqr.services.classifications import industry_sections, prefectures
 from xqr.services.errors import ValidationFailed
-from xqr.web.forms import client_ip, form_data, query_data, user_agent
+from xqr.web.forms import client_ip, form_data, query_data, swaps, user_agent
 from xqr.web.guards import requires_role
 from xqr.web.render import flash, page, see_other
 
@@ -21,8 +21,8 @@ INSTITUTION = [requires_role("institution")]
 def _choices() -> dict[str, Any]:
     return {
         "guarantees": [(g, g) for g in demands.GUARANTEES],
-        "industries": industry_sections(),
-        "regions": prefectures(),
+        "industries": demands.industry_choices(),
+        "regions": demands.region_choices(),
         "consent_text": demands.CONSENT_TEXT,
     }
 
@@ -40,14 +40,14 @@ async def _demand_form(request: Request, values: dict, errors: dict, *, demand: 
         request,
         "demands/my_form.html",
         {"values": values, "errors": errors, "demand": demand, **_choices()},
-        partial="demands/_demand_form.html",
+        partial=swaps(request, "demand-form", "demands/_demand_form.html"),
         status=status,
     )
 
 
 @get("/my/demands/new", name="my_demand_new", guards=ENTERPRISE)
 async def my_demand_new(request: Request) -> Template:
-    return await _demand_form(request, {"contact_phone": request.user.phone}, {})
+    return await _demand_form(request, await demands.form_defaults(request.user), {})
 
 
 @post("/my/demands", name="my_demand_post", guards=ENTERPRISE)
@@ -62,19 +62,19 @@ async def my_demand_post(request: Request) -> Response:
 
 
 @get("/my/demands/{demand_id:int}", name="my_demand", guards=ENTERPRISE)
-async def my_demand(request: Request, demand_id: int) -> Template:
+async def my_demand(request: Request, demand_id: FromPath[int]) -> Template:
     demand = await demands.own_demand(request.user, demand_id)
     return await page(request, "demands/my_detail.html", {"demand": demand, "responses": await demands.responses_of(demand_id)})
 
 
 @get("/my/demands/{demand_id:int}/edit", name="my_demand_edit", guards=ENTERPRISE)
-async def my_demand_edit(request: Request, demand_id: int) -> Template:
+async def my_demand_edit(request: Request, demand_id: FromPath[int]) -> Template:
     demand = await demands.own_demand(request.user, demand_id)
     return await _demand_form(request, demands.form_values(demand), {}, demand=demand)
 
 
 @post("/my/demands/{demand_id:int}/edit", name="my_demand_update", guards=ENTERPRISE)
-async def my_demand_update(request: Request, demand_id: int) -> Response:
+async def my_demand_update(request: Request, demand_id: FromPath[int]) -> Response:
     demand = await demands.own_demand(request.user, demand_id)
     values = await form_data(request)
     try:
@@ -86,7 +86,7 @@ async def my_demand_update(request: Request, demand_id: int) -> Response:
 
 
 @post("/my/demands/{demand_id:int}/close", name="my_demand_close", guards=ENTERPRISE)
-async def my_demand_close(request: Request, demand_id: int) -> Response:
+async def my_demand_close(request: Request, demand_id: FromPath[int]) -> Response:
     await demands.close_demand(request.user, demand_id)
     await flash(request, "需求已关闭")
     return see_other(request, f"/my/demands/{demand_id}")
@@ -109,7 +109,7 @@ async def bank_demands(request: Request) -> Template:
             "errors": errors,
             **_choices(),
         },
-        partial="demands/_hall_list.html",
+        partial=swaps(request, "hall-list", "demands/_hall_list.html"),
     )
 
 
@@ -119,25 +119,25 @@ async def _bank_detail(request: Request, demand_id: int, values: dict, errors: d
         request,
         "demands/bank_detail.html",
         {"demand": demand, "values": values, "errors": errors, "outcomes": [(k, demands.OUTCOME_LABELS[k]) for k in demands.RECORDABLE_OUTCOMES]},
-        partial="demands/_outcome_form.html",
+        partial=swaps(request, "outcome-form", "demands/_outcome_form.html"),
         status=status,
     )
 
 
 @get("/bank/demands/{demand_id:int}", name="bank_demand", guards=INSTITUTION)
-async def bank_demand(request: Request, demand_id: int) -> Template:
+async def bank_demand(request: Request, demand_id: FromPath[int]) -> Template:
     return await _bank_detail(request, demand_id, {}, {})
 
 
 @post("/bank/demands/{demand_id:int}/take", name="bank_demand_take", guards=INSTITUTION)
-async def bank_demand_take(request: Request, demand_id: int) -> Response:
+async def bank_demand_take(request: Request, demand_id: FromPath[int]) -> Response:
     await demands.take_demand(request.user, demand_id, ip=client_ip(request))
     await flash(request, "接单成功，请尽快联系企业")
     return see_other(request, f"/bank/demands/{demand_id}")
 
 
 @post("/bank/demands/{demand_id:int}/outcome", name="bank_demand_outcome", guards=INSTITUTION)
-async def bank_demand_outcome(request: Request, demand_id: int) -> Response:
+async def bank_demand_outcome(request: Request, demand_id: FromPath[int]) -> Response:
     values = await form_data(request)
     try:
         await demands.record_outcome(request.user, demand_id, values, ip=client_ip(request))

@@ -81,7 +81,7 @@ async def search(filters: AuditFilter, page: int = 1) -> tuple[list[dict], int]:
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
-    rows = await query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    rows = await query.output(load_json=True).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
     for row in rows:
         row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
     return rows, await count

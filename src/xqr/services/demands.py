@@ -17,8 +17,9 @@ from typing import Any
 
 from xqr.db import is_unique_violation, write_transaction
 from xqr.services import audit
+from xqr.services import reference
+from xqr.services.certification import certified_facts
 from xqr.services.data_shares import has_active_share
-from xqr.services.classifications import industry_name, industry_sections, region_name, region_of_credit_code
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.users import phone_problem
@@ -27,6 +28,7 @@ from xqr.tables.accounts import Consent, Enterprise, User
 from xqr.tables.catalogue import Institution
 from xqr.tables.demands import Demand, DemandResponse
 from xqr.web.current_user import CurrentUser
+from xqr.web.templating import amount as amount_text
 
 MAX_RESPONSES = 3
 MAX_AMOUNT = Decimal(100000)  # 万元 (10 亿元)
@@ -52,6 +54,58 @@ def now() -> datetime:
 def today() -> date:
     """Validity dates are Beijing dates."""
     return now().astimezone(CHINA_TIME).date()
+
+
+# ---------------------------------------------------------------- regions and industries
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(4-digit prefix, name) of Hunan's 14 prefecture-level divisions, for region filters."""
+    return [(city.code[:4], city.name) for city in reference.cities()]
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """(letter, name) of the GB/T 4754 sections (门类)."""
+    return [(section.code, section.name) for section in reference.industry_sections()]
+
+
+def section_of(industry_code: str) -> str:
+    """The section letter of a certified 行业分类 (a letter or a division such as 65)."""
+    code = (industry_code or "").strip().upper()
+    if code[:1].isalpha():
+        return code[:1]
+    industry = reference.industries().get(code[:2])
+    return industry.section or "" if industry else ""
+
+
+def region_of_credit_code(credit_code: str) -> str:
+    """Positions 3-8 of a 统一社会信用代码 are the registering authority's division code (GB 32100)."""
+    code = credit_code[2:8]
+    return code if code[:4] + "00" in reference.divisions() else ""
+
+
+async def enterprise_region_and_industry(enterprise_id: int) -> tuple[str, str]:
+    """From the approved certification when there is one (注册区域, 行业分类), else the credit code's division."""
+    facts = await certified_facts(enterprise_id)
+    if facts and facts.row["division_code"]:
+        return facts.row["division_code"], section_of(facts.row["industry_code"])
+    enterprise = await Enterprise.select(Enterprise.credit_code).where(Enterprise.id == enterprise_id).first()
+    return region_of_credit_code(enterprise["credit_code"]), ""
+
+
+async def form_defaults(user: CurrentUser) -> dict[str, str]:
+    """A new demand's form pre-filled from the certification: 所属行业 and the contact person."""
+    if user.enterprise_id is None:
+        return {}
+    _, industry = await enterprise_region_and_industry(user.enterprise_id)
+    facts = await certified_facts(user.enterprise_id)
+    row = facts.row if facts else {}
+    return {
+        "industry": industry,
+        "contact_name": row.get("contact_name", ""),
+        "contact_phone": row.get("contact_phone") or user.phone,
+        "contact_email": row.get("contact_email", ""),
+    }
 
 
 # ---------------------------------------------------------------- the form
@@ -125,7 +179,7 @@ def parse_demand_form(form: dict[str, str], *, posting: bool) -> DemandInput:
     if contact_email and (len(contact_email) > 120 or not EMAIL_RULE.match(contact_email)):
         errors["contact_email"] = "邮箱格式不正确"
 
-    if field("industry") not in dict(industry_sections()):
+    if field("industry") not in dict(industry_choices()):
         errors["industry"] = "请选择所属行业"
 
     if posting and form.get("consent") != "yes":
@@ -150,7 +204,7 @@ def parse_demand_form(form: dict[str, str], *, posting: bool) -> DemandInput:
 def form_values(demand: dict[str, Any]) -> dict[str, str]:
     """A stored demand as the edit form shows it."""
     keys = ("amount", "term_months", "purpose", "guarantee", "max_rate", "contact_name", "contact_phone", "contact_email", "industry")
-    values = {key: str(demand[key]) for key in keys}
+    values = {key: amount_text(demand[key]) if isinstance(demand[key], Decimal) else str(demand[key]) for key in keys}
     values["expires_on"] = demand["expires_on"].isoformat()
     return values
 
@@ -169,13 +223,13 @@ def _require_certified(user: CurrentUser) -> int:
 async def post_demand(user: CurrentUser, form: dict[str, str], *, ip: str = "", user_agent: str = "") -> int:
     enterprise_id = _require_certified(user)
     values = parse_demand_form(form, posting=True)
-    enterprise = await Enterprise.select(Enterprise.credit_code).where(Enterprise.id == enterprise_id).first()
+    region_code, _ = await enterprise_region_and_industry(enterprise_id)
     moment = now()
     async with write_transaction():
         demand = Demand(
             enterprise=enterprise_id,
             posted_by=user.id,
-            region_code=region_of_credit_code(enterprise["credit_code"]),
+            region_code=region_code,
             created_at=moment,
             updated_at=moment,
             **values.__dict__,
@@ -245,8 +299,8 @@ def _decorate(row: dict[str, Any]) -> dict[str, Any]:
     if row["status"] == "open" and row["expires_on"] < today():
         row["status"] = "expired"
     row["status_label"] = STATUS_LABELS[row["status"]]
-    row["region_name"] = region_name(row["region_code"])
-    row["industry_name"] = industry_name(row["industry"])
+    row["region_name"] = reference.division_name(row["region_code"])
+    row["industry_name"] = reference.industry_name(row["industry"])
     row["is_open"] = row["status"] == "open"
     return row
 
@@ -363,13 +417,38 @@ async def demand_for_institution(user: CurrentUser, demand_id: int) -> dict[str,
     row["response"] = response
     row["taken_by_me"] = bool(response and response["taken_at"])
     row["slots_left"] = MAX_RESPONSES - row["taken_count"]
-    row["enterprise_facts"] = None
     # Taking the demand is not enough: the enterprise may have revoked its authorization since.
-    if row["taken_by_me"] and await has_active_share(row["enterprise"], institution_id):
-        row["enterprise_facts"] = await Enterprise.select(
-            Enterprise.name, Enterprise.credit_code, Enterprise.address, Enterprise.cert_status
-        ).where(Enterprise.id == row["enterprise"]).first()
+    shared = row["taken_by_me"] and await has_active_share(row["enterprise"], institution_id)
+    row["enterprise_facts"] = await _shared_facts(row["enterprise"]) if shared else None
     return row
+
+
+async def _shared_facts(enterprise_id: int) -> dict[str, Any]:
+    """What the enterprise consented to show a taking institution: its certified facts (认证信息)."""
+    facts = await certified_facts(enterprise_id)
+    if facts is None:
+        # Certified before the certification records existed (demo data): the account's own facts.
+        enterprise = await Enterprise.select(Enterprise.name, Enterprise.credit_code, Enterprise.address).where(
+            Enterprise.id == enterprise_id
+        ).first()
+        return {"企业名称": enterprise["name"], "统一社会信用代码": enterprise["credit_code"], "企业注册地址": enterprise["address"]}
+    return {
+        label: value
+        for label, value in (
+            ("企业名称", facts.value("enterprise_name")),
+            ("统一社会信用代码", facts.value("credit_code")),
+            ("登记状态", facts.value("reg_status")),
+            ("注册区域", reference.division_name(facts.value("division_code"))),
+            ("企业注册地址", facts.value("address")),
+            ("企业类型", facts.value("enterprise_type")),
+            ("成立日期", facts.value("established_on")),
+            ("注册资本(万元)", facts.value("registered_capital")),
+            ("行业分类", reference.industry_name(facts.value("industry_code"))),
+            ("法人代表", facts.value("legal_representative")),
+            ("营业范围", facts.value("business_scope")),
+        )
+        if value
+    }
 
 
 async def _enterprise_users(enterprise_id: int) -> list[int]:

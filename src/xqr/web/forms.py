@@ -21,3 +21,11 @@ def client_ip(request: Request) -> str:
 
 def user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")
+
+
+def swaps(request: Request, element_id: str, partial: str) -> str | None:
+    """`partial` when HTMX asked to swap #element_id, else None (the whole page).
+
+    HX-Location after a POST also sends HX-Request, with no target: that needs the page.
+    """
+    return partial if request.headers.get("hx-target") == element_id else None
