@@ -62,7 +62,7 @@ async def test_revoking_an_authorization_shuts_the_institution_out(db, login_as,
     bank = await user("demo_gsyh")
     icbc = await institution_id("中国工商银行")
     assert await has_active_share(enterprise_id, icbc)
-    assert (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"]["name"] == DEMO_ENTERPRISE_NAME
+    assert (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"]["企业名称"] == DEMO_ENTERPRISE_NAME
     await certification.document_for(bank, document_id)  # allowed while authorized
 
     client = await login_as("demo_qiye")
@@ -142,12 +142,13 @@ async def test_the_export_is_a_dated_pdf_with_the_enterprise_and_its_record(db, 
 
 async def test_an_uncertified_enterprise_gets_an_empty_record(db, login_as):
     await seed_demo()
-    client = await login_as("demo_qiye")
+    await enterprise_user("new_qiye", "株洲新注册科技有限公司", "430202", 11, certified=False)
+    client = await login_as("new_qiye")
     text = text_of(await client.get("/my/credit"))
-    assert "暂无认证记录" in text and "暂无融资需求" in text and "暂无数据授权" in text
+    assert "暂无认证记录" in text and "暂无融资申请" in text and "暂无融资需求" in text and "暂无数据授权" in text
     pdf = await client.get("/my/credit/export.pdf")
     compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
-    assert "企业尚未通过认证" in compact and str(date.today().year) in compact
+    assert "株洲新注册科技有限公司" in compact and "企业尚未通过认证" in compact and str(date.today().year) in compact
 
 
 # ---------------------------------------------------------------- applications

@@ -180,7 +180,8 @@ async def test_a_bad_amount_is_refused_beside_its_field_and_the_page_still_lists
 
 async def test_an_uncertified_enterprise_is_asked_to_certify_and_sees_every_product(db, login_as):
     await seed_demo()
-    client = await login_as("demo_qiye")
+    await enterprise_user("new_qiye", "株洲新注册科技有限公司", "430202", 11, certified=False)
+    client = await login_as("new_qiye")
     response = await client.get("/my/products")
     assert response.status_code == 200
     text = text_of(response)
