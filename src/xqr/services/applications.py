@@ -510,27 +510,18 @@ async def for_staff(actor: CurrentUser, application_id: int) -> dict:
         LoanApplication.product.min_amount.as_alias("product_min_amount"),
         LoanApplication.product.max_amount.as_alias("product_max_amount"),
         LoanApplication.consent.created_at.as_alias("consent_at"),
+        LoanApplication.consent.revoked_at.as_alias("consent_revoked_at"),
     ).where((LoanApplication.id == application_id) & _staff_scope(actor)).first()
     if row is None:
         raise NotFound("该申请不存在")
     _decorate(row, now())
     row["events"] = (await _events_by_application([application_id]))[application_id]
-    row["consented"] = row["consent"] is not None
-    # the certified facts and documents, only with the enterprise's consent for this application
+    # the certified facts and documents, only with the enterprise's consent for this application,
+    # and not once the enterprise revoked it in 信用记录
+    row["consented"] = row["consent"] is not None and row["consent_revoked_at"] is None
     facts = await certification.certified_facts(row["enterprise"]) if row["consented"] else None
     row["certification"] = await certification.load_draft(facts.row) if facts else None
     return row
-
-
-async def shared_with_institution(enterprise_id: int, institution_id: int | None) -> bool:
-    """Whether the enterprise consented, on some application, to this institution seeing its certification."""
-    if not institution_id:
-        return False
-    return await LoanApplication.exists().where(
-        (LoanApplication.enterprise == enterprise_id)
-        & (LoanApplication.institution == institution_id)
-        & LoanApplication.consent.is_not_null()
-    )
 
 
 async def totals() -> tuple[int, Decimal]:

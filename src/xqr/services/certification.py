@@ -16,6 +16,7 @@ from typing import Any
 
 from xqr.db import write_transaction
 from xqr.services import reference
+from xqr.services.data_shares import has_active_share
 from xqr.services.errors import Conflict, NotFound, ValidationFailed
 from xqr.services.identity_codes import (
     credit_code_problem,
@@ -524,12 +525,9 @@ async def submit(enterprise_id: int, user_id: int, *, consented: bool, ip: str, 
 async def document_for(user, document_id: int, *, preview: bool = False) -> tuple[str, str, str]:
     """(storage key, content type, file name) of a document this user may see; NotFound otherwise.
 
-    The enterprise sees its own; reviewers and admins see all; institution staff see those of enterprises
-    that consented, when applying, to share them with their institution; nobody else learns the file exists.
+    The enterprise sees its own; reviewers and admins see all; an institution sees those of an enterprise
+    that authorized it and has not revoked that; nobody else learns the file exists.
     """
-    # imported here: applications reads certified facts from this module
-    from xqr.services.applications import shared_with_institution
-
     row = await CertificationDocument.select(
         CertificationDocument.all_columns(),
         CertificationDocument.request.enterprise.as_alias("enterprise_id"),
@@ -537,7 +535,7 @@ async def document_for(user, document_id: int, *, preview: bool = False) -> tupl
     allowed = row is not None and (
         user.role in {"reviewer", "admin"}
         or (user.role == "enterprise" and user.enterprise_id == row["enterprise_id"])
-        or (user.role == "institution" and await shared_with_institution(row["enterprise_id"], user.institution_id))
+        or (user.role == "institution" and await has_active_share(row["enterprise_id"], user.institution_id))
     )
     if not allowed:
         raise NotFound("文件不存在")

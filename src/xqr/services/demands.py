@@ -19,6 +19,7 @@ from xqr.db import is_unique_violation, write_transaction
 from xqr.services import audit
 from xqr.services import reference
 from xqr.services.certification import certified_facts
+from xqr.services.data_shares import has_active_share
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.users import phone_problem
@@ -416,7 +417,9 @@ async def demand_for_institution(user: CurrentUser, demand_id: int) -> dict[str,
     row["response"] = response
     row["taken_by_me"] = bool(response and response["taken_at"])
     row["slots_left"] = MAX_RESPONSES - row["taken_count"]
-    row["enterprise_facts"] = await _shared_facts(row["enterprise"]) if row["taken_by_me"] else None
+    # Taking the demand is not enough: the enterprise may have revoked its authorization since.
+    shared = row["taken_by_me"] and await has_active_share(row["enterprise"], institution_id)
+    row["enterprise_facts"] = await _shared_facts(row["enterprise"]) if shared else None
     return row
 
 
