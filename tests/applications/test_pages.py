@@ -7,6 +7,8 @@ from tests.support.web import text_of
 from xqr.services import applications
 from xqr.tables.applications import LoanApplication
 from xqr.tables.catalogue import Institution, Product
+from xqr.services.demo import DEMO_ENTERPRISE_CODE
+from xqr.tables.accounts import Enterprise
 
 
 async def test_the_catalogue_page_renders_whole_or_as_a_live_partial_with_the_url_to_push(demo, anonymous_client):
@@ -38,6 +40,8 @@ async def test_a_visitor_who_clicks_apply_is_sent_to_log_in_and_back(demo, anony
 
 
 async def test_an_uncertified_enterprise_is_told_why_and_shown_the_way_to_certification(demo, login_as):
+    # The demo enterprise is seeded certified; take it back to 未认证.
+    await Enterprise.update({Enterprise.cert_status: "uncertified"}).where(Enterprise.credit_code == DEMO_ENTERPRISE_CODE)
     product = await product_of("中国工商银行")
     qiye = await login_as("demo_qiye")
     page = await qiye.get(f"/products/{product['id']}/apply")

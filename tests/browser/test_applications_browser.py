@@ -4,10 +4,11 @@ import re
 from playwright.sync_api import expect
 
 from tests.applications.conftest import actor, certify, good_application, product_of
-from tests.support.browser import run, screenshot
+from tests.browser.test_register_login_browser import log_in
+from tests.support.browser import agree_to_privacy_guide, run, screenshot
 from tests.support.web import session_token_for
 from xqr.services import applications
-from xqr.services.demo import seed_demo
+from xqr.services.demo import DEMO_PASSWORD, seed_demo
 
 
 def _log_in_as(page, username: str) -> None:
@@ -101,9 +102,13 @@ def test_the_enterprise_withdraws_an_application_it_no_longer_needs(page):
 
 
 def test_a_visitor_who_clicks_apply_is_sent_to_log_in_and_then_back(page):
-    run(seed_demo())
+    _set_up()
     product = run(product_of("中国工商银行"))
     page.goto(f"/products/{product['id']}")
     page.get_by_role("link", name="立即申请").click()
-    # the login page (branch `auth`) sends the user on to `next` after logging in
+    agree_to_privacy_guide(page)
     expect(page).to_have_url(re.compile(rf"/login\?next=/products/{product['id']}/apply$"))
+    log_in(page, "demo_qiye", DEMO_PASSWORD, "13800000001")
+    expect(page).to_have_url(re.compile(rf"/products/{product['id']}/apply$"))
+    expect(page.get_by_label("申请金额(万元)")).to_be_visible()
+    expect(page.get_by_role("button", name="立即申请")).to_be_visible()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_register_login_browser import code_from_outbox, log_in
@@ -21,9 +20,8 @@ PHONE = "13912340001"
 PASSWORD = "Qiye#2026a"
 
 
-def test_the_phone_journey_from_the_privacy_guide_to_my_orders(page, live_server, chromium_browser):
-    if page.viewport_name != "phone":
-        pytest.skip("the manual's mobile section; the PC steps have their own tests")
+def test_the_phone_journey_from_the_privacy_guide_to_my_orders(phone_page, live_server, chromium_browser):
+    page = phone_page
     entry = run(register_demo_enterprise())
     run(_seed_catalogue())
     run(create_user(username="shenhe01", phone="13700000001", password="Shen#2026a", role="reviewer"))

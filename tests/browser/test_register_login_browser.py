@@ -136,6 +136,7 @@ def test_a_reviewer_logs_in_with_the_demo_account_shortcut_and_lands_on_the_revi
     run(_seed_catalogue())
     run(_seed_accounts())
     page.goto("/login")
+    agree_to_privacy_guide(page)
     page.get_by_text("演示账号").click()
     page.get_by_role("button", name="填入demo_shenhe").click()
     expect(page.get_by_label("登录账号")).to_have_value("demo_shenhe")

@@ -41,7 +41,7 @@ VIEWPORTS = {
 }
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "output"
 
-__all__ = ["run", "browser_db", "live_server", "chromium_browser", "page", "VIEWPORTS", "screenshot", "agree_to_privacy_guide"]
+__all__ = ["run", "browser_db", "live_server", "chromium_browser", "page", "phone_page", "VIEWPORTS", "screenshot", "agree_to_privacy_guide"]
 
 
 def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -122,16 +122,29 @@ def chromium_browser():
         browser.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def page(request: pytest.FixtureRequest, chromium_browser, live_server: str):
-    """A fresh browser context at the parametrized size, its base URL set to the live server."""
-    context = chromium_browser.new_context(base_url=live_server, locale="zh-CN", **VIEWPORTS[request.param])
+def _open_page(browser, base_url: str, viewport_name: str):
+    context = browser.new_context(base_url=base_url, locale="zh-CN", **VIEWPORTS[viewport_name])
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.viewport_name = request.param  # type: ignore[attr-defined]
+    page.viewport_name = viewport_name  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.console_errors = errors  # type: ignore[attr-defined]
+    return context, page
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, chromium_browser, live_server: str):
+    """A fresh browser context at the parametrized size, its base URL set to the live server."""
+    context, page = _open_page(chromium_browser, live_server, request.param)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium_browser, live_server: str):
+    """A phone-sized page only, for what exists only on phones (the manual's mobile section)."""
+    context, page = _open_page(chromium_browser, live_server, "phone")
     yield page
     context.close()
 

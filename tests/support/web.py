@@ -81,7 +81,3 @@ async def session_client_for(app: Litestar, username: str) -> WebClient:
     await raw.__aenter__()
     raw.cookies.set(sessions.COOKIE_NAME, token)
     return WebClient(raw)
-
-
-#: the name the certification branch's browser tests use
-session_token_for = session_token
