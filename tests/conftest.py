@@ -89,6 +89,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _fail_on_skipped_browser_tests(session)
     if TEST_DB == "postgres":
         _drop_postgres_database()
     shutil.rmtree(RUN_DIR, ignore_errors=True)
@@ -96,3 +97,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"xqr test database: {TEST_DB} ({DATABASE_URL.split('@')[-1]})"
+
+
+_skipped_browser_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and report.nodeid.startswith("tests/browser/"):
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def _fail_on_skipped_browser_tests(session: pytest.Session) -> None:
+    """CI (XQR_REQUIRE_BROWSER=1) fails when any browser test was skipped, whatever the reason."""
+    if os.environ.get("XQR_REQUIRE_BROWSER") == "1" and _skipped_browser_tests and WORKER == "main":
+        print(f"\n{len(_skipped_browser_tests)} browser test(s) skipped; CI requires them all:", *_skipped_browser_tests, sep="\n  ", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
