@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from litestar import Litestar, get
 
 from xqr.services.face_check import FaceSubject
-from xqr.tables.accounts import Enterprise, User
+from xqr.tables.accounts import Enterprise
 from xqr.services.users import create_user
 from xqr.web.privacy import requires_privacy_consent
 

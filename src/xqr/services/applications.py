@@ -23,9 +23,10 @@ from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.users import phone_problem
 from xqr.settings import get_settings
-from xqr.tables.accounts import Consent, Enterprise
+from xqr.tables.accounts import Enterprise
 from xqr.tables.applications import ApplicationCounter, ApplicationEvent, LoanApplication
 from xqr.web.current_user import CurrentUser
+from xqr.services.consents import record_consent
 
 CHINA_TIME = timezone(timedelta(hours=8))
 CONSENT_DOCUMENT = "application_share"
@@ -198,17 +199,10 @@ async def apply(
                 **data,
             )
             await application.save()
-            consent = Consent(
-                user=actor.id,
-                document=CONSENT_DOCUMENT,
-                version=CONSENT_VERSION,
-                subject=f"application:{application.id}",
-                ip=ip,
-                user_agent=user_agent[:300],
-                created_at=moment,
+            consent_id = await record_consent(
+                CONSENT_DOCUMENT, CONSENT_VERSION, user_id=actor.id, subject=f"application:{application.id}", ip=ip, user_agent=user_agent
             )
-            await consent.save()
-            await LoanApplication.update({LoanApplication.consent: consent.id}).where(LoanApplication.id == application.id)
+            await LoanApplication.update({LoanApplication.consent: consent_id}).where(LoanApplication.id == application.id)
             await ApplicationEvent(
                 application=application.id,
                 actor=actor.id,

@@ -25,12 +25,13 @@ from xqr.services.identity_codes import (
     normalize_resident_id,
     resident_id_problem,
 )
+from xqr.services.consents import record_consent
 from xqr.services.registry import get_registry
 from xqr.services.sealing import seal, unseal
 from xqr.services.uploads import StoredUpload, UploadSource, discard, store_upload
 from xqr.services.users import phone_problem
 from xqr.storage import Storage
-from xqr.tables.accounts import Consent, Enterprise
+from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import (
     CertificationDocument,
     CertificationItemResult,
@@ -492,21 +493,14 @@ async def submit(enterprise_id: int, user_id: int, *, consented: bool, ip: str, 
         if errors:
             raise ValidationFailed(errors)
         moment = _now()
-        consent = Consent(
-            user=user_id,
-            document=AUTHORIZATION_LETTER,
-            version=AUTHORIZATION_LETTER_VERSION,
-            subject=f"certification:{row['id']}",
-            ip=ip,
-            user_agent=user_agent[:300],
-            created_at=moment,
+        consent_id = await record_consent(
+            AUTHORIZATION_LETTER, AUTHORIZATION_LETTER_VERSION, user_id=user_id, subject=f"certification:{row['id']}", ip=ip, user_agent=user_agent
         )
-        await consent.save()
         updated = await (
             CertificationRequest.update(
                 {
                     CertificationRequest.status: "submitted",
-                    CertificationRequest.consent: consent.id,
+                    CertificationRequest.consent: consent_id,
                     CertificationRequest.submitted_at: moment,
                     CertificationRequest.updated_at: moment,
                 }

@@ -24,11 +24,12 @@ from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.users import phone_problem
 from xqr.settings import get_settings
-from xqr.tables.accounts import Consent, Enterprise, User
+from xqr.tables.accounts import Enterprise, User
 from xqr.tables.catalogue import Institution
 from xqr.tables.demands import Demand, DemandResponse
 from xqr.web.current_user import CurrentUser
 from xqr.web.templating import amount as amount_text
+from xqr.services.consents import record_consent
 
 MAX_RESPONSES = 3
 MAX_AMOUNT = Decimal(100000)  # 万元 (10 亿元)
@@ -235,17 +236,10 @@ async def post_demand(user: CurrentUser, form: dict[str, str], *, ip: str = "", 
             **values.__dict__,
         )
         await demand.save()
-        consent = Consent(
-            user=user.id,
-            document=CONSENT_DOCUMENT,
-            version=CONSENT_VERSION,
-            subject=f"demand:{demand.id}",
-            ip=ip,
-            user_agent=user_agent[:300],
-            created_at=moment,
+        consent_id = await record_consent(
+            CONSENT_DOCUMENT, CONSENT_VERSION, user_id=user.id, subject=f"demand:{demand.id}", ip=ip, user_agent=user_agent
         )
-        await consent.save()
-        await Demand.update({Demand.consent: consent.id}).where(Demand.id == demand.id)
+        await Demand.update({Demand.consent: consent_id}).where(Demand.id == demand.id)
     return demand.id
 
 

@@ -15,8 +15,8 @@ from typing import Protocol
 from xqr.db import write_transaction
 from xqr.gateways.identity import NOT_FINISHED, IdentityVerifier
 from xqr.services.errors import DomainError, NotFound
-from xqr.tables.accounts import Consent
 from xqr.tables.face_checks import FaceCheck
+from xqr.services.consents import record_consent
 
 #: the separate consent to processing face data (PIPL Art. 29; 人脸识别技术应用安全管理办法)
 AUTHORIZATION_DOCUMENT = "face_authorization"
@@ -97,15 +97,9 @@ async def start_face_check(
     started = await verifier.start(ref, subject.name, subject.id_number, f"{return_url_base}/{ref}")
     moment = _now()
     async with write_transaction():
-        await Consent(
-            user=user_id,
-            document=AUTHORIZATION_DOCUMENT,
-            version=AUTHORIZATION_VERSION,
-            subject=f"certification:{request_id}",
-            ip=ip,
-            user_agent=user_agent[:300],
-            created_at=moment,
-        ).save()
+        await record_consent(
+            AUTHORIZATION_DOCUMENT, AUTHORIZATION_VERSION, user_id=user_id, subject=f"certification:{request_id}", ip=ip, user_agent=user_agent
+        )
         check = FaceCheck(
             request_id=request_id,
             enterprise=subject.enterprise_id,

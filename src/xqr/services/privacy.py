@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timezone
 
 from xqr.tables.accounts import Consent
+from xqr.services import consents
 
 #: Change it whenever the guide's content changes (PIPL Art. 14, 17): everyone is asked again.
 PRIVACY_GUIDE_VERSION = "2026-11"
@@ -41,17 +42,9 @@ async def has_consented(user_id: int | None, visitor_id: str | None) -> bool:
 
 async def record_consent(*, user_id: int | None, visitor_id: str, ip: str, user_agent: str) -> int:
     """Store an agreement to the current version: when, from which address and browser."""
-    consent = Consent(
-        user=user_id,
-        visitor_id=visitor_id,
-        document=DOCUMENT,
-        version=PRIVACY_GUIDE_VERSION,
-        ip=ip,
-        user_agent=user_agent[:300],
-        created_at=datetime.now(timezone.utc),
+    return await consents.record_consent(
+        DOCUMENT, PRIVACY_GUIDE_VERSION, user_id=user_id, visitor_id=visitor_id, ip=ip, user_agent=user_agent
     )
-    await consent.save()
-    return consent.id
 
 
 async def withdraw_consent(user_id: int | None, visitor_id: str | None) -> int:

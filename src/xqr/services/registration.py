@@ -15,7 +15,8 @@ from xqr.services.reference import normalize_registry_text
 from xqr.services.registry import get_registry
 from xqr.services.sms_codes import consume_code, send_code, verify_code
 from xqr.services.users import phone_problem, username_problem, username_taken
-from xqr.tables.accounts import Consent, Enterprise, User
+from xqr.services.consents import record_consent
+from xqr.tables.accounts import Enterprise, User
 
 #: 《平台用户协议》 version recorded with each consent; change it when the text changes
 USER_AGREEMENT_VERSION = "2026.1"
@@ -140,14 +141,9 @@ async def register(form: RegistrationForm, client: Client) -> int:
                 created_at=now,
             )
             await user.save()
-            await Consent(
-                user=user.id,
-                document="user_agreement",
-                version=USER_AGREEMENT_VERSION,
-                ip=client.ip,
-                user_agent=client.user_agent[:300],
-                created_at=now,
-            ).save()
+            await record_consent(
+                "user_agreement", USER_AGREEMENT_VERSION, user_id=user.id, ip=client.ip, user_agent=client.user_agent
+            )
             await post_message(
                 user.id,
                 "欢迎注册湘企融",

@@ -6,7 +6,6 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
-    Text,
     Timestamptz,
     Varchar,
 )
