@@ -189,3 +189,29 @@ async def test_the_home_figures_count_applications_and_the_approved_amount(demo)
     await applications.approve(staff, application_id, {**APPROVAL, "approved_amount": "2.5"})
     figures = await platform_figures()
     assert figures.applications == 2 and figures.approved_amount == Decimal("2.5")
+
+
+async def test_progress_e_mails_follow_the_enterprises_notification_preferences(demo):
+    from xqr.services import notification_prefs
+    from xqr.tables.messaging import Outbox
+
+    application_id = await _submitted()
+    staff = await actor("demo_gsyh")
+    qiye = await actor("demo_qiye")
+    mails_before = await Outbox.count().where(Outbox.purpose == "application_status")
+    await applications.accept(staff, application_id)
+    after_accept = await Outbox.count().where(Outbox.purpose == "application_status")
+    assert after_accept == mails_before + 1
+
+    everything_but_application_mail = {
+        f"{channel}:{event}": "on"
+        for event in notification_prefs.events_for("enterprise")
+        for channel in notification_prefs.CHANNELS
+        if (channel, event) != ("mail", "application")
+    }
+    await notification_prefs.save_choices(qiye.id, "enterprise", everything_but_application_mail)
+    await applications.approve(staff, application_id, APPROVAL)
+
+    assert await Outbox.count().where(Outbox.purpose == "application_status") == after_accept
+    titles = [row["title"] for row in await Message.select(Message.title).where(Message.recipient == qiye.id)]
+    assert "融资申请审批通过" in titles  # 我的消息 is always on

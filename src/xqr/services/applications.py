@@ -27,6 +27,7 @@ from xqr.tables.accounts import Enterprise
 from xqr.tables.applications import ApplicationCounter, ApplicationEvent, LoanApplication
 from xqr.web.current_user import CurrentUser
 from xqr.services.consents import record_consent
+from xqr.services.notification_prefs import wants
 
 CHINA_TIME = timezone(timedelta(hours=8))
 CONSENT_DOCUMENT = "application_share"
@@ -237,7 +238,7 @@ async def _tell_enterprise(application_id: int, title: str, body: str) -> None:
     link = f"/my/applications#{row['number']}"
     await post_message(row["applicant"], title, body, link)
     address = (await certified_contact(row["enterprise"])).get("email", "")
-    if address:
+    if address and await wants(row["applicant"], "mail", "application"):
         await queue_mail(
             address,
             "application_status",

@@ -30,6 +30,7 @@ from xqr.tables.demands import Demand, DemandResponse
 from xqr.web.current_user import CurrentUser
 from xqr.web.templating import amount as amount_text
 from xqr.services.consents import record_consent
+from xqr.services.notification_prefs import wants
 
 MAX_RESPONSES = 3
 MAX_AMOUNT = Decimal(100000)  # 万元 (10 亿元)
@@ -454,7 +455,7 @@ async def _tell_enterprise(demand: dict[str, Any], title: str, body: str, mail_t
     link = f"/my/demands/{demand['id']}"
     for user_id in await _enterprise_users(demand["enterprise"]):
         await post_message(user_id, title, body, link)
-    if demand["contact_email"]:
+    if demand["contact_email"] and await wants(demand["posted_by"], "mail", "demand"):
         context = {"demand": demand, "link": get_settings().base_url + link, **context}
         await queue_mail(demand["contact_email"], mail_template, context)
 

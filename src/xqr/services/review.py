@@ -21,6 +21,7 @@ from xqr.services.certification import (
 from xqr.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from xqr.services.outbox import post_message, queue_mail
 from xqr.services.registry import get_registry
+from xqr.services.notification_prefs import wants
 from xqr.tables.accounts import Enterprise
 from xqr.tables.certification import CertificationItemResult, CertificationRequest
 from xqr.settings import get_settings
@@ -272,17 +273,18 @@ async def decide(actor: CurrentUser, request_id: int, outcome: str, findings: li
         title, body = _message_text(status, findings, reason)
         link = "/my/enterprise" if status == "approved" else "/my/certification"
         await post_message(row["applicant"], title, body, link)
-        await queue_mail(
-            row["contact_email"],
-            "certification_decision",
-            {
-                "title": title,
-                "body": body,
-                "enterprise_name": row["enterprise_name"],
-                "contact_name": row["contact_name"],
-                "url": get_settings().base_url + link,
-            },
-        )
+        if await wants(row["applicant"], "mail", "certification"):
+            await queue_mail(
+                row["contact_email"],
+                "certification_decision",
+                {
+                    "title": title,
+                    "body": body,
+                    "enterprise_name": row["enterprise_name"],
+                    "contact_name": row["contact_name"],
+                    "url": get_settings().base_url + link,
+                },
+            )
         await audit.record(
             actor,
             f"certification.{outcome}",
