@@ -20,6 +20,7 @@ from xqr import db
 from xqr.controllers import route_handlers
 from xqr.gateways.mail import make_mailer
 from xqr.gateways.sms import make_sms_sender
+from xqr.services.demands import run_reminder_loop
 from xqr.services.outbox_delivery import run_delivery_loop
 from xqr.settings import Settings, get_settings
 from xqr.storage import make_storage
@@ -46,13 +47,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         await db.prepare_connection(pool=settings.database_pool)
         if settings.outbox_interval_seconds > 0:
-            app.state.outbox_task = asyncio.create_task(
-                run_delivery_loop(app.state.mailer, app.state.sms, settings.outbox_interval_seconds), name="outbox delivery"
-            )
+            app.state.background_tasks = [
+                asyncio.create_task(
+                    run_delivery_loop(app.state.mailer, app.state.sms, settings.outbox_interval_seconds), name="outbox delivery"
+                ),
+                asyncio.create_task(
+                    run_reminder_loop(settings.demand_untaken_working_days, settings.demand_expiry_notice_days),
+                    name="demand reminders",
+                ),
+            ]
 
     async def on_shutdown(app: Litestar) -> None:
-        task = app.state.pop("outbox_task", None)
-        if task is not None:
+        for task in app.state.pop("background_tasks", []):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

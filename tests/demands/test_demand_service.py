@@ -342,3 +342,21 @@ async def test_region_industry_contact_and_shared_facts_come_from_the_approved_c
     await demands.take_demand(bank, demand_id)
     facts = (await demands.demand_for_institution(bank, demand_id))["enterprise_facts"]
     assert facts["法人代表"] == "张三" and facts["行业分类"] == "软件和信息技术服务业" and facts["注册区域"].startswith("岳阳市")
+
+
+async def test_the_reminder_loop_runs_a_round_at_once_and_survives_a_failing_one(db, monkeypatch):
+    rounds: list[int] = []
+
+    async def failing_round(untaken_working_days: int, expiry_notice_days: int) -> None:
+        rounds.append(untaken_working_days)
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(demands, "run_reminders", failing_round)
+    monkeypatch.setattr(demands, "REMINDER_INTERVAL_SECONDS", 0.01)
+    loop = asyncio.create_task(demands.run_reminder_loop(3, 3))
+    while len(rounds) < 2:
+        await asyncio.sleep(0.01)
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loop
+    assert rounds[:2] == [3, 3]

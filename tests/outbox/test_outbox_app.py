@@ -68,11 +68,11 @@ async def test_the_app_delivers_the_outbox_in_the_background_while_it_runs(setti
     async with AsyncTestClient(app=app):
         outbox_id = await enqueue_mail("bg@example.cn", "后台发送", "由应用的发送循环发出")
         row = await wait_until_sent(outbox_id)
-        assert "outbox_task" in app.state
+        assert [task.get_name() for task in app.state.background_tasks] == ["outbox delivery", "demand reminders"]
 
     assert row["status"] == "sent"
     assert [message["Subject"] for message in smtp_server.inbox.messages] == ["后台发送"]
-    assert "outbox_task" not in app.state, "the loop stops with the app"
+    assert "background_tasks" not in app.state, "the loops stop with the app"
 
 
 @pytest.mark.usefixtures("db")
@@ -80,7 +80,7 @@ async def test_an_outbox_interval_of_zero_runs_no_loop_in_the_app(settings) -> N
     app = create_app(dataclasses.replace(settings, outbox_interval_seconds=0))
 
     async with AsyncTestClient(app=app):
-        assert "outbox_task" not in app.state
+        assert "background_tasks" not in app.state
 
 
 @pytest.mark.usefixtures("db")

@@ -9,6 +9,8 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -31,6 +33,8 @@ from xqr.web.current_user import CurrentUser
 from xqr.web.templating import amount as amount_text
 from xqr.services.consents import record_consent
 from xqr.services.notification_prefs import wants
+
+logger = logging.getLogger("xqr.demands")
 
 MAX_RESPONSES = 3
 MAX_AMOUNT = Decimal(100000)  # 万元 (10 亿元)
@@ -649,6 +653,20 @@ class ReminderReport:
     expired: int
     expiry_reminders: int
     flagged: int
+
+
+#: how often each app process looks for demands to flag or remind about (the work is idempotent)
+REMINDER_INTERVAL_SECONDS = 600
+
+
+async def run_reminder_loop(untaken_working_days: int, expiry_notice_days: int) -> None:
+    """run_reminders every few minutes for as long as the app runs; an error waits for the next round."""
+    while True:
+        try:
+            await run_reminders(untaken_working_days, expiry_notice_days)
+        except Exception:  # the loop must outlive a bad round; the log keeps the detail
+            logger.exception("demand reminders failed")
+        await asyncio.sleep(REMINDER_INTERVAL_SECONDS)
 
 
 async def run_reminders(untaken_working_days: int, expiry_notice_days: int, moment: datetime | None = None) -> ReminderReport:
