@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.support.account_data import approve_enterprise, last_code, stored_document
-from tests.support.browser import run, screenshot
+from tests.support.browser import agree_to_privacy_guide, run, screenshot
 from tests.support.demand_data import fast_password_hashing, user  # noqa: F401
 from tests.support.web import session_token_for
 from xqr.services import applications
@@ -31,6 +31,7 @@ def open_menu_item(page, label: str) -> None:
 def log_in(page, username: str) -> None:
     """Through the login page: account and password, then the SMS code from the outbox."""
     page.goto("/login")
+    agree_to_privacy_guide(page)
     page.get_by_label("登录账号").fill(username)
     page.get_by_label("登录密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="发送验证码").click()
